@@ -1,0 +1,85 @@
+// Bundles the TypeScript of server-core/ and src-main/ into plain ESM files in dist-core/,
+// so `npx forkscope` needs no build step and a worker starts from one small JS file
+// (a worker's start time is the lesson: no TypeScript loader on that path).
+// Rebuilds only when a source is newer than the last build; safe to run concurrently.
+import { build } from 'esbuild';
+import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const outDir = join(root, 'dist-core');
+
+/** name → entry. Each becomes dist-core/<name>.mjs. */
+const entries = {
+  cli: 'server-core/cli.ts',
+  worker: 'server-core/worker/main.ts',
+  web: 'src-main/web/main.ts',
+};
+
+// Packages that stay in node_modules (native, or large and not on a worker's path).
+const external = ['koffi', 'esbuild', 'ws', 'commander', 'zod', 'playwright-core', 'electron', 'vite', 'electron-vite'];
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (/\.(ts|tsx|mts|js|mjs|json)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function sourcesMtime() {
+  return Math.max(
+    newestMtime(join(root, 'server-core')),
+    newestMtime(join(root, 'src-main')),
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  );
+}
+
+function stampOk() {
+  const stamp = join(outDir, '.stamp');
+  if (!existsSync(stamp)) return false;
+  const built = Number(readFileSync(stamp, 'utf8'));
+  if (!(built >= sourcesMtime())) return false;
+  return Object.keys(entries).every((n) => !existsSync(join(root, entries[n])) || existsSync(join(outDir, `${n}.mjs`)));
+}
+
+/** Builds dist-core/ if it is missing or stale. Returns the paths of the bundles. */
+export async function ensureBuilt({ force = false } = {}) {
+  const paths = Object.fromEntries(Object.keys(entries).map((n) => [n, join(outDir, `${n}.mjs`)]));
+  if (!force && stampOk()) return paths;
+  const started = sourcesMtime();
+  mkdirSync(outDir, { recursive: true });
+  const tag = `${process.pid}-${Date.now()}`;
+  await Promise.all(
+    Object.entries(entries)
+      .filter(([, src]) => existsSync(join(root, src)))
+      .map(async ([name, src]) => {
+        const tmp = join(outDir, `${name}.${tag}.tmp.mjs`);
+        await build({
+          entryPoints: [join(root, src)],
+          outfile: tmp,
+          bundle: true,
+          platform: 'node',
+          format: 'esm',
+          target: 'node20',
+          sourcemap: 'inline',
+          external,
+          logLevel: 'error',
+          // CommonJS dependencies bundled into ESM may call require().
+          banner: { js: "import { createRequire as __fsCreateRequire } from 'node:module'; const require = __fsCreateRequire(import.meta.url);" },
+        });
+        renameSync(tmp, paths[name]);
+      }),
+  );
+  writeFileSync(join(outDir, `.stamp.${tag}`), String(started));
+  renameSync(join(outDir, `.stamp.${tag}`), join(outDir, '.stamp'));
+  return paths;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await ensureBuilt({ force: process.argv.includes('--force') });
+}

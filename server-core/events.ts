@@ -1,0 +1,286 @@
+// The one event contract shared by server-core, src-main and src-renderer.
+// Every event is one JSON object: `type`, `t` (ms on the run's monotonic clock),
+// `pid` (the process that emitted it). Documented in docs/events.md; extend here only.
+
+export type Model = 'iterative' | 'fork' | 'prefork';
+export type ReapPolicy = 'none' | 'wait' | 'loop';
+export type Interface = 'wsgi' | 'fetch' | 'node';
+export type Source = 'server' | 'client' | 'kernel' | 'supervisor';
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+/** Header list as sent on the wire: order and case kept. */
+export type HeaderList = [string, string][];
+
+interface Base<T extends string> {
+  type: T;
+  /** ms since the run's origin, from CLOCK_MONOTONIC (shared by every process of the run). */
+  t: number;
+  /** The process that emitted the event. */
+  pid: number;
+  /** Added by the supervisor when it merges streams. */
+  source?: Source;
+}
+
+// ── server: lesson 1–3 (listener, iterative model, gateway) ──────────────────
+export interface ListeningEvent extends Base<'listening'> {
+  host: string;
+  port: number;
+  backlog: number;
+  model: Model;
+  reap: ReapPolicy;
+  app: string;
+  /** CLOCK_MONOTONIC of t = 0, in ns as a decimal string, so other processes can share the clock. */
+  origin: string;
+}
+export interface AcceptEvent extends Base<'accept'> {
+  conn: number;
+  peer: Peer;
+  /** fd number the connection got in the accepting process. */
+  fd?: number;
+}
+export interface RequestEvent extends Base<'request'> {
+  conn: number;
+  method: string;
+  path: string;
+  version: string;
+  headers: HeaderList;
+}
+export interface ResponseEvent extends Base<'response'> {
+  conn: number;
+  status: number;
+  headers: HeaderList;
+  /** Body bytes sent. */
+  bytes: number;
+}
+export interface CloseEvent extends Base<'close'> {
+  conn: number;
+}
+export interface QueueEvent extends Base<'queue'> {
+  /** Connections waiting in the kernel's accept queue (TCP_INFO tcpi_unacked on the listener). */
+  length: number;
+  /** The backlog the kernel uses (tcpi_sacked); Linux queues backlog + 1. */
+  backlog: number;
+}
+export interface EintrEvent extends Base<'eintr'> {
+  /** The system call that was interrupted and re-issued, e.g. 'poll'. */
+  call: string;
+}
+export interface ErrorEvent extends Base<'error'> {
+  conn?: number;
+  child?: number;
+  /** errno name or our own code, e.g. 'EMFILE', 'HPE_INVALID_METHOD', 'GATEWAY'. */
+  code?: string;
+  /** HTTP status the client was answered with, when one was sent. */
+  status?: number;
+  message: string;
+}
+export interface TranscriptEvent extends Base<'transcript'> {
+  conn: number;
+  dir: 'in' | 'out';
+  /** The bytes: text when they are valid UTF-8, else base64 (see `encoding`). */
+  data: string;
+  encoding: 'utf8' | 'base64';
+  /** True when the per-direction cap was reached and later bytes were not recorded. */
+  truncated: boolean;
+}
+export interface NoticeEvent extends Base<'notice'> {
+  /** A plain-English line for the human log (e.g. why accepting paused). */
+  message: string;
+  code?: string;
+}
+export interface AcceptingEvent extends Base<'accepting'> {
+  /** false while the master has stopped accepting (max zombies, EMFILE back-off). */
+  on: boolean;
+  reason?: string;
+}
+export interface StoppingEvent extends Base<'stopping'> {
+  reason: string;
+}
+export interface StoppedEvent extends Base<'stopped'> {
+  code: number;
+}
+
+// ── server: lessons 4–8 (processes, fds, signals, zombies) ───────────────────
+export interface ForkEvent extends Base<'fork'> {
+  /** The connection handed to the worker (fork model); absent for a prefork pool worker. */
+  conn?: number;
+  child: number;
+  /** Time posix_spawn took in the master, ms. */
+  spawnMs: number;
+  role: 'connection' | 'pool';
+  /** Prefork: the pool slot this worker fills (0-based) and the worker's serial number. */
+  slot?: number;
+  serial?: number;
+}
+export interface WorkerReadyEvent extends Base<'worker-ready'> {
+  /** ms from spawn to the worker's first event: process start + module load. */
+  startMs: number;
+  serial?: number;
+}
+export interface SigchldEvent extends Base<'sigchld'> {
+  /** SIGCHLD deliveries seen by the master so far (signals are not queued: may be < exits). */
+  n: number;
+}
+export interface ExitEvent extends Base<'exit'> {
+  /** A child the master learned has terminated, reaped or not. */
+  child: number;
+  via: 'sigchld' | 'proc' | 'waitpid';
+}
+export interface ReapEvent extends Base<'reap'> {
+  child: number;
+  code?: number;
+  signal?: string;
+  /** How long it was a zombie before wait() collected it, ms (null when its exit was not seen). */
+  zombieMs: number | null;
+  /** Who reaped it: the master's policy, a reap-now command, or the supervisor (orphans). */
+  by: 'wait' | 'loop' | 'reap-now' | 'shutdown' | 'supervisor';
+}
+export interface ZombiesEvent extends Base<'zombies'> {
+  count: number;
+  pids: number[];
+}
+export interface SignalSentEvent extends Base<'signal-sent'> {
+  child: number;
+  signal: string;
+  reason: 'command' | 'worker-timeout' | 'shutdown';
+}
+export interface FdsReleasedEvent extends Base<'fds-released'> {
+  count: number;
+}
+export interface ReapPolicyEvent extends Base<'reap-policy'> {
+  policy: ReapPolicy;
+}
+
+// ── client (server-core/client) ──────────────────────────────────────────────
+interface ClientBase<T extends string> extends Base<T> {
+  /** Client connection id, unique within one client run. */
+  id: number;
+}
+export interface ClientConnectEvent extends ClientBase<'client-connect'> {
+  host: string;
+  port: number;
+  localPort?: number;
+}
+export interface ClientConnectedEvent extends ClientBase<'client-connected'> {
+  localPort: number;
+  /** Time the handshake took; > ~1000 ms means SYNs were dropped and retried. */
+  ms: number;
+  synRetries?: number;
+}
+export interface ClientSentEvent extends ClientBase<'client-sent'> {
+  bytes: number;
+  data?: string;
+  encoding?: 'utf8' | 'base64';
+}
+export interface ClientFirstByteEvent extends ClientBase<'client-first-byte'> {
+  ms: number;
+}
+export interface ClientDoneEvent extends ClientBase<'client-done'> {
+  status: number;
+  bytes: number;
+  ms: number;
+}
+export interface ClientEofEvent extends ClientBase<'client-eof'> {
+  ms: number;
+}
+export interface ClientErrorEvent extends ClientBase<'client-error'> {
+  code: string;
+  explanation: string;
+}
+export interface ClientReceivedEvent extends ClientBase<'client-received'> {
+  data: string;
+  encoding: 'utf8' | 'base64';
+  truncated: boolean;
+}
+
+// ── kernel observer and supervisor (src-main) ────────────────────────────────
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  /** State letter from /proc/PID/stat: R, S, D, Z, T, … */
+  state: string;
+  /** Start time, ms on the run's clock. */
+  start: number;
+  cmd: string;
+  fds: number | null;
+  rssKb: number;
+  role: 'supervisor' | 'master' | 'worker' | 'orphan';
+}
+export interface ProcEvent extends Base<'proc'> {
+  procs: ProcInfo[];
+  zombies: number;
+}
+export interface DivergenceEvent extends Base<'divergence'> {
+  what: string;
+  master: number;
+  kernel: number;
+}
+export interface MasterExitEvent extends Base<'master-exit'> {
+  code: number | null;
+  signal: string | null;
+  stderr: string[];
+}
+export interface ReparentedEvent extends Base<'reparented'> {
+  child: number;
+}
+export interface MasterStartEvent extends Base<'master-start'> {
+  child: number;
+  argv: string[];
+}
+
+export type ServerEvent =
+  | ListeningEvent
+  | AcceptEvent
+  | RequestEvent
+  | ResponseEvent
+  | CloseEvent
+  | QueueEvent
+  | EintrEvent
+  | ErrorEvent
+  | TranscriptEvent
+  | NoticeEvent
+  | AcceptingEvent
+  | StoppingEvent
+  | StoppedEvent
+  | ForkEvent
+  | WorkerReadyEvent
+  | SigchldEvent
+  | ExitEvent
+  | ReapEvent
+  | ZombiesEvent
+  | SignalSentEvent
+  | FdsReleasedEvent
+  | ReapPolicyEvent;
+
+export type ClientEvent =
+  | ClientConnectEvent
+  | ClientConnectedEvent
+  | ClientSentEvent
+  | ClientFirstByteEvent
+  | ClientDoneEvent
+  | ClientEofEvent
+  | ClientErrorEvent
+  | ClientReceivedEvent;
+
+export type SupervisorEvent = ProcEvent | DivergenceEvent | MasterExitEvent | ReparentedEvent | MasterStartEvent;
+
+export type ForkscopeEvent = ServerEvent | ClientEvent | SupervisorEvent;
+export type EventType = ForkscopeEvent['type'];
+export type EventOf<T extends EventType> = Extract<ForkscopeEvent, { type: T }>;
+
+/** What a producer passes to emit(): the contract minus the fields the emitter stamps. */
+export type EventInput<E extends ForkscopeEvent = ForkscopeEvent> = E extends ForkscopeEvent
+  ? Omit<E, 't' | 'pid' | 'source'>
+  : never;
+
+// ── run-time commands to the master (stdin, one JSON object per line) ────────
+export type Command =
+  | { cmd: 'reap-now' }
+  | { cmd: 'set-reap'; policy: ReapPolicy }
+  | { cmd: 'kill'; pid: number; signal: number | string }
+  | { cmd: 'release-fds' }
+  | { cmd: 'stop' };
