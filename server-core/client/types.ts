@@ -1,0 +1,39 @@
+// The built-in client's options and results (issue 4); shared with the supervisor and UI.
+export type FireMode = 'single' | 'burst' | 'raw' | 'slow' | 'hold';
+
+export interface FireOptions {
+  /** Default http://127.0.0.1:8888/hello */
+  url: string;
+  mode: FireMode;
+  method: string;
+  headers: [string, string][];
+  body?: string;
+  /** burst: concurrent clients, and sequential connections per client. */
+  clients: number;
+  conns: number;
+  /** Upper bound on concurrent connections across clients. */
+  maxConns?: number;
+  /** New connections per second across the burst. */
+  rate?: number;
+  /** raw: the exact bytes to send, base64. */
+  rawBase64?: string;
+  /** slow: ms between bytes; with sendNothing, connect and send nothing. */
+  slowMs?: number;
+  sendNothing?: boolean;
+  /** hold: keep each connection open this many seconds. */
+  holdS?: number;
+  /** Per-connection timeout, seconds. */
+  timeoutS: number;
+  allowRemote: boolean;
+}
+
+export interface FireSummary {
+  total: number;
+  /** Outcome → count: 'ok' (got a response), 'refused', 'timeout', 'reset', 'no-eof', … */
+  outcomes: Record<string, number>;
+  statuses: Record<string, number>;
+  latencyMs: { p50: number; p90: number; p99: number; max: number } | null;
+  bytes: number;
+  errors: { code: string; explanation: string; count: number }[];
+  ms: number;
+}

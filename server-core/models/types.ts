@@ -1,0 +1,42 @@
+// What every process model (iterative, fork, prefork) is given and must provide.
+import type { Emit } from '../emit';
+import type { Command, Interface, Model, ReapPolicy } from '../events';
+import type { HttpLimits } from '../http/types';
+import type { Listener } from '../listener';
+
+export interface ServerOptions {
+  app: string;
+  interface: Interface;
+  model: Model;
+  host: string;
+  port: number;
+  backlog: number;
+  reap: ReapPolicy;
+  workers: number;
+  maxRequests: number;
+  parentKeepsConn: boolean;
+  childKeepsListener: boolean;
+  /** The master's RLIMIT_NOFILE, when set. */
+  nofile?: number;
+  maxZombies: number;
+  workerTimeoutS: number;
+  keepAlive: boolean;
+  limits: HttpLimits;
+}
+
+export interface RunContext {
+  opts: ServerOptions;
+  listener: Listener;
+  emit: Emit;
+}
+
+export interface ServerModel {
+  /** Starts accepting (or starts the pool). Resolves when the model is running. */
+  start(): Promise<void>;
+  /** A run-time command from stdin (reap-now, set-reap, kill, release-fds); 'stop' is handled by serve.ts. */
+  command(cmd: Exclude<Command, { cmd: 'stop' }>): void;
+  /** Stops accepting, ends workers (SIGTERM, then SIGKILL), reaps them. Resolves when none is left. */
+  stop(reason: string): Promise<void>;
+}
+
+export type ModelFactory = (ctx: RunContext) => ServerModel;

@@ -1,0 +1,76 @@
+// The supervisor's public face: what the Electron window and the browser bridge drive.
+import type { Command, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent } from '../../server-core/events';
+import type { FireOptions, FireSummary } from '../../server-core/client/types';
+
+/** Everything needed to start a master (maps one-to-one onto `forkscope serve` flags). */
+export interface RunConfig {
+  model: Model;
+  reap: ReapPolicy;
+  app: string;
+  interface: Interface;
+  host: string;
+  port: number;
+  backlog: number;
+  workers: number;
+  maxRequests: number;
+  parentKeepsConn: boolean;
+  childKeepsListener: boolean;
+  nofile?: number;
+  keepAlive: boolean;
+}
+
+export interface Counters {
+  accepted: number;
+  forked: number;
+  requests: number;
+  /** By status code, e.g. { "200": 10, "500": 1 }. */
+  responses: Record<string, number>;
+  sigchld: number;
+  exited: number;
+  reaped: number;
+  errors: number;
+}
+
+/** The live summary: kernel-checked numbers first. */
+export interface Summary {
+  running: boolean;
+  config: RunConfig | null;
+  master: { pid: number; host: string; port: number; backlog: number } | null;
+  /** The process tree under the supervisor as /proc last showed it. */
+  procs: ProcInfo[];
+  queue: { length: number; backlog: number };
+  /** Zombies as the kernel sees them (state Z in /proc). */
+  zombies: { count: number; pids: number[] };
+  reap: ReapPolicy | null;
+  counters: Counters;
+  divergence: DivergenceEvent | null;
+  /** Why the last start failed or the master died, in plain words. */
+  lastError: string | null;
+}
+
+export interface Batch {
+  /** Sequence number of the first event in `events` (history positions). */
+  seq: number;
+  events: ForkscopeEvent[];
+}
+
+export interface Snapshot {
+  summary: Summary;
+  /** The most recent events (bounded), oldest first. */
+  events: ForkscopeEvent[];
+  /** Sequence number the next event will have. */
+  nextSeq: number;
+}
+
+export interface SupervisorApi {
+  start(config: RunConfig): Promise<Summary>;
+  stop(): Promise<void>;
+  restart(config?: RunConfig): Promise<Summary>;
+  command(cmd: Command): void;
+  fire(options: FireOptions): Promise<FireSummary>;
+  /** Catch up with one snapshot, then batches (at most 60 per second). */
+  subscribe(onBatch: (batch: Batch) => void): { snapshot: Snapshot; unsubscribe(): void };
+  summary(): Summary;
+  /** Stops everything and leaves no process behind. */
+  shutdown(): Promise<void>;
+}
