@@ -5,7 +5,7 @@ import { constants as osConstants } from 'node:os';
 
 export { koffi };
 
-function openLibc(): koffi.IKoffiLib {
+function openLibc(): ReturnType<typeof koffi.load> {
   if (process.platform === 'win32') {
     throw new Error('forkscope needs a Unix kernel (Linux or macOS): process-per-connection servers use fork/exec, signals and wait().');
   }
