@@ -1,0 +1,26 @@
+// `forkscope <command>`: serve (the server core), fire (the built-in client), web (the app
+// in a browser). Each command lives in its own module; this file only wires them.
+import { Command, CommanderError } from 'commander';
+import { registerServe } from './serve-cli';
+import { registerFire } from './client/fire-cli';
+import { registerWeb } from './web-cli';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('forkscope')
+    .description('Watch a real web server work: accept queue, fork + exec per connection, SIGCHLD, reaping, zombies.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerServe(program);
+  registerFire(program);
+  registerWeb(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every usage error exits 2 after commander's one line.
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    }
+    throw err;
+  }
+}
