@@ -1,0 +1,162 @@
+// Starts a real `forkscope serve --json` in its own process group, collects its events,
+// and kills the whole group at the end. Every integration test goes through this.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import type { EventType, EventOf, ForkscopeEvent, Command } from '../../server-core/events';
+
+export const root = resolve(__dirname, '..', '..');
+export const cli = join(root, 'bin', 'forkscope.mjs');
+
+export interface ServerRun {
+  proc: ChildProcess;
+  pid: number;
+  port: number;
+  events: ForkscopeEvent[];
+  stderr: () => string;
+  /** Resolves with the first event (already seen or future) that matches. */
+  waitFor<T extends EventType>(type: T, pred?: (e: EventOf<T>) => boolean, timeoutMs?: number): Promise<EventOf<T>>;
+  /** Resolves when `count` events of a type have been seen. */
+  waitForCount(type: EventType, count: number, timeoutMs?: number): Promise<void>;
+  of<T extends EventType>(type: T): EventOf<T>[];
+  send(cmd: Command): void;
+  /** SIGTERM, wait for exit; returns the exit code/signal. */
+  stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL to the whole process group (cleanup; safe to call twice). */
+  kill(): void;
+}
+
+const running = new Set<ServerRun>();
+
+/** Kills every server a test file started (call from afterEach/afterAll). */
+export function killAllServers(): void {
+  for (const run of running) run.kill();
+  running.clear();
+}
+
+export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; waitListening?: boolean } = {}): Promise<ServerRun> {
+  const proc = spawn(process.execPath, [cli, 'serve', ...args, '--json'], {
+    cwd: root,
+    detached: true, // own process group: kill(-pid) ends the master and every worker
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  const events: ForkscopeEvent[] = [];
+  const waiters = new Set<() => void>();
+  let err = '';
+  let buf = '';
+  proc.stdout!.setEncoding('utf8');
+  proc.stdout!.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (!line.trim()) continue;
+      try {
+        events.push(JSON.parse(line) as ForkscopeEvent);
+      } catch {
+        err += `[non-JSON stdout] ${line}\n`;
+      }
+    }
+    for (const w of [...waiters]) w();
+  });
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (c: string) => (err += c));
+  const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+    for (const w of [...waiters]) w();
+  });
+
+  const run: ServerRun = {
+    proc,
+    pid: proc.pid!,
+    port: 0,
+    events,
+    stderr: () => err,
+    of: <T extends EventType>(type: T) => events.filter((e) => e.type === type) as EventOf<T>[],
+    waitFor<T extends EventType>(type: T, pred?: (e: EventOf<T>) => boolean, timeoutMs = 15_000): Promise<EventOf<T>> {
+      return new Promise((res, rej) => {
+        const check = (): boolean => {
+          const hit = events.find((e) => e.type === type && (!pred || pred(e as EventOf<T>)));
+          if (hit) {
+            done();
+            res(hit as EventOf<T>);
+            return true;
+          }
+          if (dead) {
+            done();
+            rej(new Error(`server exited before a '${type}' event; stderr:\n${err}`));
+            return true;
+          }
+          return false;
+        };
+        const timer = setTimeout(() => {
+          done();
+          rej(new Error(`timed out after ${timeoutMs} ms waiting for '${type}'; stderr:\n${err}`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        if (!check()) waiters.add(check);
+      });
+    },
+    async waitForCount(type, count, timeoutMs = 15_000) {
+      let n = 0;
+      await run.waitFor(type, () => ++n >= count, timeoutMs).catch((e: Error) => {
+        throw new Error(`${e.message}\n(saw ${events.filter((x) => x.type === type).length} of ${count} '${type}')`);
+      });
+    },
+    send(cmd) {
+      proc.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    },
+    async stop(timeoutMs = 5_000) {
+      if (dead) {
+        const [code, signal] = await exited;
+        return { code, signal };
+      }
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => run.kill(), timeoutMs);
+      const [code, signal] = await exited;
+      clearTimeout(timer);
+      running.delete(run);
+      return { code, signal };
+    },
+    kill() {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+  running.add(run);
+  if (opts.waitListening !== false) {
+    const listening = await run.waitFor('listening');
+    run.port = listening.port;
+  }
+  return run;
+}
+
+/** Runs `forkscope <args>` to completion (for usage-error and client tests). */
+export async function runCli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [cli, ...args], { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  proc.stdin!.end(opts.input ?? '');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, opts.timeoutMs ?? 30_000);
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
