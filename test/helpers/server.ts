@@ -2,10 +2,11 @@
 // and kills the whole group at the end. Every integration test goes through this.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EventType, EventOf, ForkscopeEvent, Command } from '../../server-core/events';
 
-export const root = resolve(__dirname, '..', '..');
+export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const cli = join(root, 'bin', 'forkscope.mjs');
 
 export interface ServerRun {
