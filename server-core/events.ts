@@ -169,7 +169,10 @@ export interface ClientConnectedEvent extends ClientBase<'client-connected'> {
   localPort: number;
   /** Time the handshake took; > ~1000 ms means SYNs were dropped and retried. */
   ms: number;
+  /** SYNs the client's kernel sent again (TCP_INFO on the connecting socket; Linux only). */
   synRetries?: number;
+  /** Plain words when synRetries > 0: why the connect was slow. */
+  explanation?: string;
 }
 export interface ClientSentEvent extends ClientBase<'client-sent'> {
   bytes: number;
@@ -211,18 +214,32 @@ export interface ProcInfo {
   role: 'supervisor' | 'master' | 'worker' | 'orphan';
 }
 export interface ProcEvent extends Base<'proc'> {
+  /** With `full` absent or true: the whole tree. With `full: false`: only the procs that changed. */
   procs: ProcInfo[];
+  /** Zombies among workers and orphans, as the kernel reports them (always the total). */
   zombies: number;
+  /** false for a diff against the previous `proc` event (supervisor/summary.ts applyEvent applies both). */
+  full?: boolean;
+  /** Diffs only: pids no longer in the tree (reaped, or exited and gone). */
+  gone?: number[];
 }
 export interface DivergenceEvent extends Base<'divergence'> {
   what: string;
   master: number;
   kernel: number;
+  /** The pids the master's account and /proc disagree about. */
+  pids?: number[];
+  /** true when an earlier divergence of this `what` no longer holds. */
+  resolved?: boolean;
 }
 export interface MasterExitEvent extends Base<'master-exit'> {
   code: number | null;
   signal: string | null;
   stderr: string[];
+  /** true when the supervisor asked it to stop. */
+  expected?: boolean;
+  /** Plain words for the UI when the exit was not asked for (also Summary.lastError). */
+  message?: string;
 }
 export interface ReparentedEvent extends Base<'reparented'> {
   child: number;
@@ -230,6 +247,8 @@ export interface ReparentedEvent extends Base<'reparented'> {
 export interface MasterStartEvent extends Base<'master-start'> {
   child: number;
   argv: string[];
+  /** The supervisor's RunConfig (src-main/supervisor/types.ts) this master was started with. */
+  config?: { readonly [key: string]: string | number | boolean | undefined };
 }
 
 export type ServerEvent =
