@@ -1,0 +1,73 @@
+// Test doubles for the wiring tests only (window, IPC, bridge): a SupervisorApi that records
+// calls. The supervisor itself is tested against real processes in test/integration.
+import { vi } from 'vitest';
+import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from '../../src-main/supervisor/types';
+import type { FireOptions, FireSummary } from '../../server-core/client/types';
+
+export const goodConfig: RunConfig = {
+  model: 'fork',
+  reap: 'none',
+  app: 'hello',
+  interface: 'wsgi',
+  host: '127.0.0.1',
+  port: 0,
+  backlog: 5,
+  workers: 2,
+  maxRequests: 0,
+  parentKeepsConn: false,
+  childKeepsListener: false,
+  keepAlive: false,
+};
+
+export const goodFire: FireOptions = {
+  url: 'http://127.0.0.1:8888/hello',
+  mode: 'burst',
+  method: 'GET',
+  headers: [['Accept', 'text/plain']],
+  clients: 10,
+  conns: 1,
+  timeoutS: 10,
+  allowRemote: false,
+};
+
+export function emptySummary(): Summary {
+  return {
+    running: false,
+    config: null,
+    master: null,
+    procs: [],
+    queue: { length: 0, backlog: 0 },
+    zombies: { count: 0, pids: [] },
+    reap: null,
+    counters: { accepted: 0, forked: 0, requests: 0, responses: {}, sigchld: 0, exited: 0, reaped: 0, errors: 0 },
+    divergence: null,
+    lastError: null,
+  };
+}
+
+export interface FakeSupervisor extends SupervisorApi {
+  /** Sends a batch to every subscriber, as the real one does at most 60 times a second. */
+  emit(batch: Batch): void;
+  subscribers(): number;
+}
+
+export function fakeSupervisor(): FakeSupervisor {
+  const listeners = new Set<(b: Batch) => void>();
+  const snapshot = (): Snapshot => ({ summary: emptySummary(), events: [], nextSeq: 0 });
+  const fireSummary: FireSummary = { total: 1, outcomes: { ok: 1 }, statuses: { '200': 1 }, latencyMs: null, bytes: 5, errors: [], ms: 3 };
+  return {
+    start: vi.fn(async (config: RunConfig) => ({ ...emptySummary(), running: true, config })),
+    stop: vi.fn(async () => {}),
+    restart: vi.fn(async (config?: RunConfig) => ({ ...emptySummary(), running: true, config: config ?? null })),
+    command: vi.fn(() => {}),
+    fire: vi.fn(async () => fireSummary),
+    subscribe: vi.fn((onBatch: (b: Batch) => void) => {
+      listeners.add(onBatch);
+      return { snapshot: snapshot(), unsubscribe: () => listeners.delete(onBatch) };
+    }),
+    summary: vi.fn(emptySummary),
+    shutdown: vi.fn(async () => {}),
+    emit: (batch) => listeners.forEach((l) => l(batch)),
+    subscribers: () => listeners.size,
+  };
+}
