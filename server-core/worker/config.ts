@@ -1,0 +1,40 @@
+// What the master tells a worker it starts: one JSON object in the environment variable
+// FORKSCOPE_WORKER, plus FORKSCOPE_T0 (the run's clock origin, so the worker's events land
+// on the master's timeline). Type-only on purpose: the worker imports nothing heavy.
+import type { Interface } from '../events';
+import type { HttpLimits } from '../http/types';
+
+export const WORKER_ENV = 'FORKSCOPE_WORKER';
+export const ORIGIN_ENV = 'FORKSCOPE_T0';
+
+/** fd layout in every worker. */
+export const FD = {
+  /** fork: the accepted connection; prefork: the listening socket. */
+  socket: 3,
+  /** The write end of the worker's event pipe: NDJSON events for the master. */
+  events: 4,
+  /** fork with --child-keeps-listener: the listening socket, deliberately left open. */
+  keptListener: 5,
+} as const;
+
+export interface WorkerConfig {
+  role: 'connection' | 'pool';
+  /** 1, 2, … in the order the master started its workers. */
+  serial: number;
+  /** fork: the connection id the master gave the accepted connection. */
+  conn?: number;
+  /** prefork: the pool slot (0-based). */
+  slot?: number;
+  app: string;
+  interface: Interface;
+  keepAlive: boolean;
+  limits: HttpLimits;
+  /** The master's clock when it called posix_spawn, ms (worker-ready's startMs is measured from it). */
+  spawnT: number;
+  serverName: string;
+  serverPort: number;
+  /** prefork: the backlog to keep on the inherited listener (listen() again would reset it). */
+  backlog?: number;
+  /** prefork: exit after accepting this many connections (0 = never). */
+  maxRequests?: number;
+}

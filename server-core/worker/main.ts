@@ -1,0 +1,119 @@
+// A worker process (bundled as dist-core/worker.mjs). The master started it with
+// posix_spawn — fork + exec, since Node cannot fork() — and handed it, already open:
+//   fd 3  the accepted connection (fork model) or the listening socket (prefork pool)
+//   fd 4  the write end of its event pipe: one JSON event per line, read by the master
+//   fd 5  the listening socket, only with --child-keeps-listener (kept open on purpose)
+// Kept lean: a worker's start time is part of every request in the fork model, so no
+// koffi and nothing the two roles do not need.
+import { writeSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { loadApp } from '../app-loader';
+import { now, setOrigin } from '../clock';
+import { makeEmit, type Emit } from '../emit';
+import type { ForkscopeEvent } from '../events';
+import { serveConnection } from '../http/connection';
+import type { LoadedApp } from '../http/types';
+import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
+
+let pipeOpen = true;
+/** Events go to the master through fd 4, synchronously, so none is lost at exit. */
+function toMaster(event: ForkscopeEvent): void {
+  if (!pipeOpen) return;
+  const data = Buffer.from(`${JSON.stringify(event)}\n`);
+  let off = 0;
+  try {
+    while (off < data.length) off += writeSync(FD.events, data, off);
+  } catch {
+    pipeOpen = false; // the master is gone (EPIPE): serve on, silently
+  }
+}
+
+/** Set when the app threw (or broke the gateway contract): the worker then exits 1. */
+let appFailed = false;
+const emit: Emit = makeEmit((event) => {
+  if (event.type === 'error' && event.status === 500) appFailed = true;
+  toMaster(event);
+});
+
+function exitCode(): number {
+  return appFailed ? 1 : 0;
+}
+
+function readConfig(): WorkerConfig {
+  const raw = process.env[WORKER_ENV];
+  if (!raw) {
+    process.stderr.write('forkscope worker: started without its configuration; workers are started by `forkscope serve`.\n');
+    process.exit(2);
+  }
+  return JSON.parse(raw) as WorkerConfig;
+}
+
+async function serveOneConnection(cfg: WorkerConfig, app: LoadedApp): Promise<void> {
+  const socket = new Socket({ fd: FD.socket, readable: true, writable: true });
+  await serveConnection(socket, { conn: cfg.conn ?? 0, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit });
+  process.exit(exitCode());
+}
+
+/** A pool worker accepts on the inherited listening socket itself, as Apache prefork and gunicorn's sync workers do. */
+function servePool(cfg: WorkerConfig, app: LoadedApp): void {
+  let accepted = 0;
+  let active = 0;
+  let closing = false;
+  const server = createServer({ allowHalfOpen: false });
+  const finishIfDone = (): void => {
+    if (closing && active === 0) process.exit(exitCode());
+  };
+  const stopAccepting = (): void => {
+    if (closing) return;
+    closing = true;
+    // Closing the handle inside the 'connection' callback ends libuv's accept batch at once,
+    // so a worker never takes more than --max-requests connections.
+    server.close();
+  };
+  server.on('connection', (socket: Socket) => {
+    accepted++;
+    active++;
+    // Unique in the run: the worker's serial number and its own count.
+    const conn = cfg.serial * 1_000_000 + accepted;
+    emit({ type: 'accept', conn, peer: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 } });
+    if (cfg.maxRequests && accepted >= cfg.maxRequests) stopAccepting();
+    void serveConnection(socket, { conn, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit }).finally(() => {
+      active--;
+      if (appFailed) stopAccepting();
+      finishIfDone();
+    });
+  });
+  server.on('error', (err) => {
+    emit({ type: 'error', message: `worker cannot accept on the inherited socket: ${err.message}` });
+    process.exit(1);
+  });
+  // The backlog must be the master's: listen() on a listening socket sets it anew.
+  server.listen({ fd: FD.socket, backlog: cfg.backlog });
+}
+
+async function main(): Promise<void> {
+  const origin = process.env[ORIGIN_ENV];
+  if (origin) setOrigin(origin);
+  const cfg = readConfig();
+  process.on('uncaughtException', (err) => {
+    emit({ type: 'error', status: 500, code: 'WORKER', message: `worker ${process.pid}: ${err instanceof Error ? err.message : String(err)}` });
+    process.exit(1);
+  });
+  let app: LoadedApp;
+  try {
+    app = await loadApp(cfg.app, cfg.interface, {
+      serverName: cfg.serverName,
+      serverPort: cfg.serverPort,
+      multiprocess: true,
+      runOnce: cfg.role === 'connection',
+    });
+  } catch (err) {
+    emit({ type: 'error', code: 'APP_LOAD', message: `worker could not load the app: ${err instanceof Error ? err.message : String(err)}` });
+    process.exit(1);
+  }
+  emit({ type: 'worker-ready', startMs: Math.round((now() - cfg.spawnT) * 1000) / 1000, serial: cfg.serial });
+  if (cfg.role === 'pool') servePool(cfg, app);
+  else await serveOneConnection(cfg, app);
+}
+
+void main();
