@@ -5,8 +5,18 @@ import type { Socket } from 'node:net';
 import type { Emit } from '../emit';
 import type { Interface } from '../events';
 
-/** Every app style is adapted to this by server-core/gateway/*. */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/**
+ * Every app style is adapted to this by server-core/gateway/*. The promise settles when the
+ * app has returned (not necessarily when the response is finished); a rejection means the
+ * app failed: the client gets a 500 (or a cut connection) and an `error` event is emitted.
+ */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, scope?: RequestScope) => void | Promise<void>;
+
+/** Given to the adapted handler with each request, so a gateway can narrate (wsgi.errors). */
+export interface RequestScope {
+  conn: number;
+  emit: Emit;
+}
 
 /** What the gateway tells the app about the server (WSGI's SERVER_NAME, wsgi.multiprocess, …). */
 export interface GatewayInfo {
