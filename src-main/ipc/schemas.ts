@@ -40,6 +40,9 @@ export const RunConfigSchema = z.strictObject({
   childKeepsListener: z.boolean(),
   nofile: int(8, 1 << 20).optional(),
   keepAlive: z.boolean(),
+  maxZombies: int(0, 1_000_000).optional(),
+  workerTimeoutS: z.number().positive().max(86_400).optional(),
+  readTimeoutS: z.number().positive().max(86_400).optional(),
 }) satisfies z.ZodType<RunConfig>;
 
 export const CommandSchema = z.discriminatedUnion('cmd', [
@@ -83,6 +86,8 @@ export const FireOptionsSchema = z
     holdS: z.number().min(0).max(3600).optional(),
     timeoutS: z.number().positive().max(3600),
     allowRemote: z.boolean(),
+    eofGraceMs: int(0, 600_000).optional(),
+    deadlineS: z.number().positive().max(86_400).optional(),
   })
   // A burst from the UI is a lesson, not a load test: keep it to what one machine survives.
   .refine((o) => o.clients * o.conns <= 10_000, { message: 'clients × conns must be at most 10,000', path: ['conns'] })

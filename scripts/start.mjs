@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `npm start [-- --web] [-- --port N] [-- --no-open]`: builds forkscope (the server bundles and the
+// electron-vite app) and launches the desktop app. Where no Electron binary is installed (it is
+// downloaded separately from the npm package, and some machines cannot reach the download), it
+// says so in one line and runs the same app in the browser instead (`forkscope web`).
+// Ctrl+C stops everything: the app shuts its supervisor down, which stops every server process.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureBuilt } from './build-core.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const STRINGS = {
+  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open]',
+  noElectron:
+    'forkscope: no Electron binary here (node_modules/electron/dist is missing: run `npx install-electron` where github.com is reachable, or set ELECTRON_OVERRIDE_DIST_PATH) — opening forkscope in the browser instead',
+  buildFailed: (why) => `forkscope: build failed: ${why}`,
+};
+
+function parseArgs(argv) {
+  const opts = { web: false, port: 0, open: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--web') opts.web = true;
+    else if (a === '--no-open') opts.open = false;
+    else if (a === '--port' && /^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) <= 65535) opts.port = Number(argv[++i]);
+    else {
+      process.stderr.write(`${STRINGS.usage}\n`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+/** The Electron executable the npm package would run, if it has been downloaded. */
+function electronBinary() {
+  const pkg = join(root, 'node_modules', 'electron');
+  const pathFile = join(pkg, 'path.txt');
+  const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const bin = override ? join(override, rel || 'electron') : rel ? join(pkg, 'dist', rel) : null;
+  return bin && existsSync(bin) ? bin : null;
+}
+
+function launchElectron(bin) {
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE; // set by some shells; it would make the app start as plain node
+  const child = spawn(bin, [root], { cwd: root, stdio: 'inherit', env });
+  // Ctrl+C reaches Electron too (same process group); pass on what we get from elsewhere and
+  // wait for the app's own shutdown, which stops the server's process group.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const opts = parseArgs(process.argv.slice(2));
+let web;
+try {
+  web = await import(pathToFileURL((await ensureBuilt()).web).href);
+  await web.ensureRenderer(root, (text) => process.stderr.write(text));
+} catch (err) {
+  process.stderr.write(`${STRINGS.buildFailed(err instanceof Error ? err.message : String(err))}\n`);
+  process.exit(1);
+}
+const bin = opts.web ? null : electronBinary();
+if (bin) {
+  launchElectron(bin);
+} else {
+  if (!opts.web) process.stderr.write(`${STRINGS.noElectron}\n`);
+  await web.runWeb({ port: opts.port, open: opts.open });
+}
