@@ -2,8 +2,11 @@
 import type { Command, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 
-/** Everything needed to start a master (maps one-to-one onto `forkscope serve` flags). */
-export interface RunConfig {
+/**
+ * Everything needed to start a master (maps one-to-one onto `forkscope serve` flags).
+ * A type alias rather than an interface so it fits MasterStartEvent.config (a plain record).
+ */
+export type RunConfig = {
   model: Model;
   reap: ReapPolicy;
   app: string;
@@ -17,7 +20,11 @@ export interface RunConfig {
   childKeepsListener: boolean;
   nofile?: number;
   keepAlive: boolean;
-}
+  /** Optional extras (serve's defaults when absent): --max-zombies, --worker-timeout (s), --read-timeout (s). */
+  maxZombies?: number;
+  workerTimeoutS?: number;
+  readTimeoutS?: number;
+};
 
 export interface Counters {
   accepted: number;

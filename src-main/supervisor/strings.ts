@@ -1,0 +1,14 @@
+// What the supervisor says to people (Summary.lastError, master-exit messages), kept together
+// so a translation can follow.
+export const strings = {
+  notRunning: 'The server is not running. Start it first.',
+  startTimeout: (s: number) => `The server did not say it was listening within ${s} s, so it was stopped.`,
+  spawnFailed: (node: string, why: string) => `Could not start the server with ${node}: ${why}.`,
+  killedBy: (signal: string, pid: number) => `The server (pid ${pid}) was killed by ${signal}.`,
+  exitedWith: (code: number, pid: number) => `The server (pid ${pid}) stopped with exit code ${code}.`,
+  exitedOnItsOwn: (pid: number) => `The server (pid ${pid}) exited on its own.`,
+  lastWords: (line: string) => ` It said: ${line}`,
+  portTaken: (port: string) => ` Port ${port} is already in use: choose another port, or stop the program that holds it.`,
+  nonJson: (line: string) => `The server printed a line that is not an event: ${line}`,
+  orphansLeft: (pids: number[]) => `Processes of the run were still alive after stop: ${pids.join(', ')}.`,
+} as const;

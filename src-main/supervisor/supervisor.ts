@@ -1,0 +1,369 @@
+// The supervisor: starts, stops and restarts the master; runs the built-in client; watches the
+// kernel; merges all three into one timeline. State lives here, one verb per method, in the
+// manner of gunicorn's arbiter. Plain Node (no Electron): the window and the browser bridge
+// both drive it through SupervisorApi.
+import type { Command, EventInput, ForkscopeEvent, Source } from '../../server-core/events';
+import { getOrigin, now } from '../../server-core/clock';
+import { fire as fireClient } from '../../server-core/client/engine';
+import type { FireOptions, FireSummary } from '../../server-core/client/types';
+import { Observer, type Observation, type ObserverOptions } from '../observer/observer';
+import { Account, DivergenceWatch } from '../observer/divergence';
+import { allPids, readStat } from '../observer/procfs';
+import { becomeSubreaper } from '../sys/prctl';
+import { serveArgs } from './argv';
+import { defaultLaunch, type MasterLaunch } from './launch';
+import { MasterProcess, type MasterExit } from './master';
+import { parseEvent } from './ndjson';
+import { Orphanage } from './orphans';
+import { strings } from './strings';
+import { Timeline, type TimelineOptions } from './timeline';
+import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+
+export interface SupervisorOptions extends TimelineOptions {
+  /** How to start the master (node binary, script, env); see launch.ts. */
+  launch?: Partial<MasterLaunch>;
+  observer?: ObserverOptions;
+  /** Give up on a master that has not said `listening` after this long (default 15 s). */
+  startTimeoutMs?: number;
+  /** After SIGTERM, wait this long before SIGKILL to the whole group (default 3 s). */
+  stopTimeoutMs?: number;
+  /** Become a child subreaper (default true). */
+  subreaper?: boolean;
+  /** How long the master's account and /proc may disagree before `divergence` (default 1 s). */
+  divergenceGraceMs?: number;
+}
+
+/** One master run: its config and what the supervisor learned about it. */
+interface Run {
+  config: RunConfig;
+  master: MasterProcess;
+  /** ms to add to the master's `t` to put it on the supervisor's clock (known after `listening`). */
+  offsetMs: number | null;
+  account: Account;
+  /** The supervisor asked it to stop: its exit is no error. */
+  expected: boolean;
+  /** Why the supervisor gave up on it (start timeout), in plain words. */
+  failure: string | null;
+  nonJson: number;
+  exit: MasterExit | null;
+}
+
+const MAX_NON_JSON_NOTICES = 20;
+const SWEEP_TIMEOUT_MS = 5000;
+
+export class Supervisor implements SupervisorApi {
+  private readonly timeline: Timeline;
+  private readonly observer: Observer;
+  private readonly orphans: Orphanage;
+  private readonly watch: DivergenceWatch;
+  private readonly launch: MasterLaunch;
+  private readonly startTimeoutMs: number;
+  private readonly stopTimeoutMs: number;
+  private readonly wantSubreaper: boolean;
+  private subreaper: boolean | null = null;
+  private run: Run | null = null;
+  /** Process groups of every run started (the master's pid), to sweep at the end. */
+  private readonly groups = new Set<number>();
+  private stopping: Promise<void> | null = null;
+  private readonly fires = new Set<AbortController>();
+  private closed = false;
+
+  constructor(opts: SupervisorOptions = {}) {
+    this.timeline = new Timeline(opts);
+    this.launch = defaultLaunch(opts.launch);
+    this.startTimeoutMs = opts.startTimeoutMs ?? 15_000;
+    this.stopTimeoutMs = opts.stopTimeoutMs ?? 3_000;
+    this.wantSubreaper = opts.subreaper ?? true;
+    this.watch = new DivergenceWatch(opts.divergenceGraceMs ?? 1000);
+    this.observer = new Observer(opts.observer ?? {}, (o) => this.observe(o));
+    this.orphans = new Orphanage(
+      (e, source) => this.emit(e, source),
+      (pid) => this.observer.zombieSinceOf(pid),
+      now,
+    );
+  }
+
+  // ── SupervisorApi ──────────────────────────────────────────────────────────
+
+  async start(config: RunConfig): Promise<Summary> {
+    if (this.closed) throw new Error('the supervisor has been shut down');
+    if (this.stopping) await this.stopping;
+    if (this.run?.master.running) await this.stop();
+    this.becomeSubreaper();
+
+    // eslint-disable-next-line prefer-const -- the handlers below run only after `run` is set
+    let run: Run;
+    const master = MasterProcess.start(this.launch, serveArgs(config), {
+      line: (line) => this.takeLine(run, line),
+      exit: (exit) => this.masterExited(run, exit),
+    });
+    run = { config, master, offsetMs: null, account: new Account(), expected: false, failure: null, nonJson: 0, exit: null };
+    this.run = run;
+    this.watch.reset();
+    this.emit({ type: 'master-start', child: Math.max(0, master.pid), argv: master.argv, config }, 'supervisor');
+    if (master.started) {
+      this.groups.add(master.pid);
+      this.observer.setMaster(master.pid);
+      this.observer.resetReported();
+      this.observer.start();
+    }
+
+    await this.untilReleased((e) => (e.type === 'listening' && e.pid === master.pid) || (e.type === 'master-exit' && run.exit !== null), this.startTimeoutMs).catch(async () => {
+      run.failure = strings.startTimeout(Math.round(this.startTimeoutMs / 1000));
+      await this.stopRun(run, false);
+    });
+    return this.summary();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    const run = this.run;
+    this.stopping = (async () => {
+      if (run) await this.stopRun(run, true);
+      await this.sweep();
+    })().finally(() => {
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  async restart(config?: RunConfig): Promise<Summary> {
+    const next = config ?? this.run?.config;
+    if (!next) throw new Error(strings.notRunning);
+    await this.stop();
+    return this.start(next);
+  }
+
+  command(cmd: Command): void {
+    if (cmd.cmd === 'stop') {
+      void this.stop();
+      return;
+    }
+    // A signal for an orphan goes from here: it is now the supervisor's child, not the master's.
+    if (cmd.cmd === 'kill' && this.orphans.pids.includes(cmd.pid)) {
+      process.kill(cmd.pid, typeof cmd.signal === 'number' ? cmd.signal : (cmd.signal as NodeJS.Signals));
+      return;
+    }
+    const master = this.run?.master;
+    if (!master?.running || !master.send(cmd)) throw new Error(strings.notRunning);
+  }
+
+  async fire(options: FireOptions): Promise<FireSummary> {
+    const ac = new AbortController();
+    this.fires.add(ac);
+    try {
+      return await fireClient(options, (e) => this.timeline.push(e, 'client'), { signal: ac.signal });
+    } finally {
+      this.fires.delete(ac);
+    }
+  }
+
+  subscribe(onBatch: (batch: Batch) => void): { snapshot: Snapshot; unsubscribe(): void } {
+    return this.timeline.subscribe(onBatch);
+  }
+
+  summary(): Summary {
+    return this.timeline.summary();
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const ac of this.fires) ac.abort();
+    await this.stop();
+    this.observer.stop();
+    this.timeline.dispose();
+  }
+
+  // ── extras for the bridge, tests and the benchmark ─────────────────────────
+
+  /** The timeline's history, oldest first. */
+  history(n?: number): ForkscopeEvent[] {
+    return this.timeline.events(n);
+  }
+
+  /** Delivers every pending event now (tests; shutdown). */
+  flush(): void {
+    this.timeline.flush(true);
+  }
+
+  get batchesDelivered(): number {
+    return this.timeline.batches;
+  }
+
+  get observerCost(): { passes: number; cpuMs: number } {
+    return { ...this.observer.cost };
+  }
+
+  /** Pids of orphans the supervisor holds and has not reaped yet. */
+  get orphanPids(): number[] {
+    return this.orphans.pids;
+  }
+
+  // ── the pipeline ───────────────────────────────────────────────────────────
+
+  /** One line of the master's stdout: an event, rebased onto the supervisor's clock. */
+  private takeLine(run: Run, line: string): void {
+    const e = parseEvent(line);
+    if (!e) {
+      if (line.trim() && run.nonJson++ < MAX_NON_JSON_NOTICES) this.emit({ type: 'notice', message: strings.nonJson(line.slice(0, 200)), code: 'NON_JSON' }, 'supervisor');
+      return;
+    }
+    if (e.type === 'listening') run.offsetMs = Number(BigInt(e.origin) - BigInt(getOrigin())) / 1e6;
+    // Before `listening` the master's origin is unknown: its arrival time is the best guess.
+    e.t = run.offsetMs === null ? now() : Math.round((e.t + run.offsetMs) * 1000) / 1000;
+    run.account.note(e);
+    this.timeline.push(e, 'server');
+  }
+
+  /** Stamps and queues an event the supervisor (or its observer) produced. */
+  private emit(input: EventInput, source: Source, t: number = now()): void {
+    this.timeline.push({ ...input, t, pid: process.pid } as ForkscopeEvent, source);
+  }
+
+  /** One /proc sample: the tree (as a diff), orphans, and the master's account checked. */
+  private observe(o: Observation): void {
+    if (o.diff) {
+      this.emit({ type: 'proc', procs: o.diff.changed, zombies: o.tree.zombies, full: o.full, ...(o.full ? {} : { gone: o.diff.gone }) }, 'kernel', o.t);
+    }
+    const run = this.run;
+    // While a dead master's last words drain, hold orphans back so `master-exit` comes first.
+    if (!(run && !run.master.running && run.exit === null)) this.orphans.observe(o.tree.orphans);
+
+    if (run?.master.running && run.offsetMs !== null && o.tree.masterChildren) {
+      const { report, resolved } = this.watch.check(o.t, run.account, o.tree.masterChildren);
+      for (const d of report) this.emit({ type: 'divergence', what: d.what, master: d.master, kernel: d.kernel, pids: d.pids }, 'supervisor', o.t);
+      for (const what of resolved) this.emit({ type: 'divergence', what, master: 0, kernel: 0, resolved: true }, 'supervisor', o.t);
+    }
+    if (!run?.master.running && this.orphans.size === 0 && o.tree.procs.size === 0) this.observer.stop();
+  }
+
+  private masterExited(run: Run, exit: MasterExit): void {
+    run.exit = exit;
+    const message = run.failure ?? (run.expected ? undefined : explainExit(run.master.pid, exit, this.launch.node));
+    this.emit(
+      {
+        type: 'master-exit',
+        code: exit.code,
+        signal: exit.signal,
+        stderr: exit.stderr,
+        expected: run.expected && !run.failure,
+        ...(message ? { message } : {}),
+      },
+      'supervisor',
+    );
+    if (this.run === run) this.observer.setMaster(null);
+    this.watch.reset();
+    // Orphans are the kernel's news right now: look at once, and keep looking while any live.
+    this.observe(this.observer.sample());
+    if (this.orphans.size) this.observer.start();
+  }
+
+  /**
+   * Ends one master: SIGTERM (it stops and reaps its own workers — the graceful path), then
+   * SIGKILL to its whole process group for anything left, then waits for its exit.
+   */
+  private async stopRun(run: Run, expected: boolean): Promise<void> {
+    const m = run.master;
+    if (m.running) {
+      run.expected = expected;
+      m.signal('SIGTERM');
+      await within(m.exited, this.stopTimeoutMs);
+    }
+    m.signalGroup('SIGKILL');
+    await within(m.exited, 5_000);
+  }
+
+  /** Reaps and kills until no process of any run is left (bounded). */
+  private async sweep(): Promise<void> {
+    const deadline = now() + SWEEP_TIMEOUT_MS;
+    for (;;) {
+      this.observe(this.observer.sample());
+      const left = this.leftovers();
+      if (!left.length && this.orphans.size === 0) {
+        this.groups.clear(); // verified empty: never signal those group ids again (pids get reused)
+        break;
+      }
+      if (now() > deadline) {
+        this.emit({ type: 'notice', message: strings.orphansLeft([...left, ...this.orphans.pids]), code: 'LEFTOVERS' }, 'supervisor');
+        break;
+      }
+      for (const g of this.groups) signalGroup(g, 'SIGKILL');
+      for (const pid of this.orphans.pids) signalPid(pid, 'SIGKILL');
+      await sleep(20);
+    }
+    this.observe(this.observer.sample());
+    this.observer.stop();
+  }
+
+  /** Live processes in the run's process groups, other than a master still being reaped by libuv. */
+  private leftovers(): number[] {
+    const masters = new Set<number>();
+    if (this.run?.master.running) masters.add(this.run.master.pid);
+    const out: number[] = [];
+    for (const pid of allPids()) {
+      const st = readStat(pid);
+      if (st && this.groups.has(st.pgrp) && !masters.has(pid) && pid !== process.pid) out.push(pid);
+    }
+    return out;
+  }
+
+  private becomeSubreaper(): void {
+    if (this.subreaper !== null || !this.wantSubreaper) return;
+    try {
+      this.subreaper = becomeSubreaper();
+    } catch {
+      this.subreaper = false;
+    }
+  }
+
+  private untilReleased(pred: (e: ForkscopeEvent) => boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error('timeout'));
+      }, timeoutMs);
+      const off = this.timeline.onRelease((e) => {
+        if (!pred(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+  }
+}
+
+/** The master's death in plain words, with its last stderr line. */
+export function explainExit(pid: number, exit: MasterExit, node: string): string {
+  const last = [...exit.stderr].reverse().find((l) => l.trim()) ?? '';
+  const said = last ? strings.lastWords(last.trim()) : '';
+  if (exit.code === null && exit.signal === null) return strings.spawnFailed(node, last || 'unknown error');
+  if (exit.signal) return strings.killedBy(exit.signal, pid) + said;
+  if (exit.code === 0) return strings.exitedOnItsOwn(pid) + said;
+  const port = /EADDRINUSE|already in use/i.test(exit.stderr.join('\n')) ? /port\D{0,3}(\d+)/i.exec(exit.stderr.join('\n'))?.[1] : undefined;
+  return strings.exitedWith(exit.code ?? -1, pid) + said + (port && !/already in use/i.test(last) ? strings.portTaken(port) : '');
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    /* ESRCH: the group is empty */
+  }
+}
+
+function signalPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone */
+  }
+}

@@ -1,0 +1,164 @@
+// One timeline for the three streams (master, client, kernel): events wait a short reorder
+// window so late arrivals from the pipes still take their place by time, then enter the
+// bounded history in order, update the summary, and go to subscribers in batches — at most
+// 60 a second, one array each, never one message per event.
+import type { ForkscopeEvent, Source } from '../../server-core/events';
+import { now as clockNow } from '../../server-core/clock';
+import { Ring } from './history';
+import { applyEvent, cloneSummary, emptySummary } from './summary';
+import type { Batch, Snapshot, Summary } from './types';
+
+export interface TimelineOptions {
+  /** Events kept in the history (default 100,000). */
+  historySize?: number;
+  /** Batches per second at most (default 60). */
+  maxBatchesPerSecond?: number;
+  /** How long an event waits for earlier ones still in a pipe, ms (default 50). */
+  reorderMs?: number;
+  /** Events a new subscriber's snapshot carries at most (default 10,000). */
+  snapshotEvents?: number;
+  now?: () => number;
+}
+
+export type Subscriber = (batch: Batch) => void;
+
+export class Timeline {
+  private readonly history: Ring<ForkscopeEvent>;
+  private readonly summaryState: Summary = emptySummary();
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly released = new Set<(e: ForkscopeEvent) => void>();
+  private pending: ForkscopeEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = -Infinity;
+  private readonly minIntervalMs: number;
+  private readonly reorderMs: number;
+  private readonly snapshotEvents: number;
+  private readonly now: () => number;
+  /** Batches delivered so far (for tests and the benchmark). */
+  batches = 0;
+
+  constructor(opts: TimelineOptions = {}) {
+    this.history = new Ring(opts.historySize ?? 100_000);
+    // Half a millisecond over 1000/60 so that no one-second window can hold 61 batches.
+    this.minIntervalMs = 1000 / (opts.maxBatchesPerSecond ?? 60) + 0.5;
+    this.reorderMs = opts.reorderMs ?? 50;
+    this.snapshotEvents = opts.snapshotEvents ?? 10_000;
+    this.now = opts.now ?? clockNow;
+  }
+
+  /** Adds an event already on the supervisor's clock, tagged with its source. */
+  push(event: ForkscopeEvent, source: Source): void {
+    event.source = source;
+    this.pending.push(event);
+    this.schedule();
+  }
+
+  /** Catch up with one snapshot, then batches. */
+  subscribe(onBatch: Subscriber): { snapshot: Snapshot; unsubscribe(): void } {
+    const snapshot: Snapshot = {
+      summary: cloneSummary(this.summaryState),
+      events: this.history.last(this.snapshotEvents),
+      nextSeq: this.history.nextSeq,
+    };
+    this.subscribers.add(onBatch);
+    return { snapshot, unsubscribe: () => void this.subscribers.delete(onBatch) };
+  }
+
+  /** Called for each event as it enters the history (after the summary took it in). */
+  onRelease(fn: (e: ForkscopeEvent) => void): () => void {
+    this.released.add(fn);
+    return () => void this.released.delete(fn);
+  }
+
+  summary(): Summary {
+    return cloneSummary(this.summaryState);
+  }
+
+  /** The history, oldest first (at most `n` newest). */
+  events(n?: number): ForkscopeEvent[] {
+    return this.history.last(n);
+  }
+
+  get size(): number {
+    return this.history.size;
+  }
+
+  get nextSeq(): number {
+    return this.history.nextSeq;
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Moves ripe events (older than the reorder window; all with `all`) into the history and
+   * delivers them as one batch. Respects the batch rate unless `all` is set.
+   */
+  flush(all = false): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.pending.length) return;
+    const now = this.now();
+    if (!all && now - this.lastFlush < this.minIntervalMs) {
+      this.schedule();
+      return;
+    }
+    // Nearly sorted already (each stream is in order): the sort is cheap. Stable on ties.
+    this.pending.sort((a, b) => a.t - b.t);
+    const cutoff = now - this.reorderMs;
+    let n = this.pending.length;
+    if (!all) {
+      n = 0;
+      while (n < this.pending.length && this.pending[n].t <= cutoff) n++;
+    }
+    if (n === 0) {
+      this.schedule();
+      return;
+    }
+    const out = n === this.pending.length ? this.pending : this.pending.slice(0, n);
+    this.pending = n === this.pending.length ? [] : this.pending.slice(n);
+    const seq = this.history.nextSeq;
+    for (const e of out) {
+      applyEvent(this.summaryState, e);
+      this.history.push(e);
+    }
+    for (const e of out) for (const fn of this.released) fn(e);
+    this.lastFlush = now;
+    if (this.subscribers.size) {
+      const batch: Batch = { seq, events: out };
+      this.batches++;
+      for (const sub of this.subscribers) {
+        try {
+          sub(batch);
+        } catch {
+          // A subscriber that throws must not stop the others or the pipeline.
+        }
+      }
+    }
+    if (this.pending.length) this.schedule();
+  }
+
+  /** Clears the history and the pending window (the summary keeps its state). */
+  clearHistory(): void {
+    this.history.clear();
+  }
+
+  dispose(): void {
+    this.flush(true);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.subscribers.clear();
+  }
+
+  private schedule(): void {
+    if (this.timer || !this.pending.length) return;
+    const now = this.now();
+    let oldest = Infinity;
+    for (const e of this.pending) if (e.t < oldest) oldest = e.t;
+    const ripe = oldest + this.reorderMs - now;
+    const paced = this.lastFlush + this.minIntervalMs - now;
+    const delay = Math.max(0, Math.ceil(Math.max(ripe, paced)));
+    this.timer = setTimeout(() => this.flush(), delay);
+  }
+}
