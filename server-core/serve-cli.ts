@@ -1,5 +1,149 @@
-// Placeholder: `forkscope serve` is built in issue 2.
-import type { Command } from 'commander';
+// `forkscope serve [APP] [options]`: flags → ServerOptions, validated here (one clear line
+// and exit 2 for anything wrong), then serve.ts runs the server. serve.ts is imported only
+// when the command runs, so `forkscope --help` works everywhere, even without libc.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Interface, Model, ReapPolicy } from './events';
+import { defaultLimits } from './http/types';
+import { defaultModel } from './models/default';
+import type { ServerOptions } from './models/types';
+import { S } from './strings';
+
+const MODELS: readonly Model[] = ['iterative', 'fork', 'prefork'];
+const INTERFACES: readonly Interface[] = ['wsgi', 'fetch', 'node'];
+const REAPS: readonly ReapPolicy[] = ['none', 'wait', 'loop'];
+
+function int(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(S.badNumber(flag, value, `a whole number from ${min} to ${max}`));
+    }
+    return n;
+  };
+}
+
+function seconds(flag: string, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0) || n > max) {
+      throw new InvalidArgumentError(S.badNumber(flag, value, `a number of seconds above 0 and at most ${max}`));
+    }
+    return n;
+  };
+}
+
+/** Bytes, with an optional k or m suffix (KiB, MiB). */
+function bytes(flag: string, max: number) {
+  return (value: string): number => {
+    const m = /^(\d+)([km]?)i?b?$/i.exec(value.trim());
+    const n = m ? Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1024 : m[2].toLowerCase() === 'm' ? 1024 * 1024 : 1) : NaN;
+    if (!Number.isSafeInteger(n) || n > max) {
+      throw new InvalidArgumentError(S.badNumber(flag, value, `a byte count from 0 to ${max} (k and m suffixes allowed)`));
+    }
+    return n;
+  };
+}
+
+function choice<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(S.badChoice(flag, value, choices));
+    return value as T;
+  };
+}
+
+interface Flags {
+  model: Model;
+  host: string;
+  port: number;
+  backlog: number;
+  interface: Interface;
+  reap: ReapPolicy;
+  workers: number;
+  maxRequests: number;
+  parentKeepsConn: boolean;
+  childKeepsListener: boolean;
+  nofile?: number;
+  maxZombies: number;
+  workerTimeout: number;
+  keepAlive: boolean;
+  readTimeout: number;
+  maxBody: number;
+  transcriptCap: number;
+  json: boolean;
+}
+
+/** commander option name → ServerOptions key, for "set explicitly" notices. */
+const OPTION_KEYS: Record<string, keyof ServerOptions> = {
+  reap: 'reap',
+  workers: 'workers',
+  maxRequests: 'maxRequests',
+  parentKeepsConn: 'parentKeepsConn',
+  childKeepsListener: 'childKeepsListener',
+  maxZombies: 'maxZombies',
+  workerTimeout: 'workerTimeoutS',
+};
+
 export function registerServe(program: Command): void {
-  program.command('serve').description('run the server (not built yet)');
+  program
+    .command('serve')
+    .description('run a real HTTP server that narrates every step (accept queue, workers, signals, zombies)')
+    .argument('[app]', "the app: a built-in name (hello, slow, echo, stream, crash) or path/to/module[:callable]", 'hello')
+    .addOption(new Option('--model <model>', `process model: ${MODELS.join(' | ')}`).argParser(choice('--model', MODELS)).default(defaultModel))
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 picks a free one and reports it)', int('--port', 0, 65535), 8888)
+    .option('--backlog <n>', 'listen() backlog: connections the kernel queues until accept (it holds backlog + 1)', int('--backlog', 0, 65535), 5)
+    .addOption(new Option('--interface <style>', `app style: ${INTERFACES.join(' | ')}`).argParser(choice('--interface', INTERFACES)).default('wsgi'))
+    .addOption(new Option('--reap <policy>', `reaping: ${REAPS.join(' | ')} (fork, prefork)`).argParser(choice('--reap', REAPS)).default('loop'))
+    .option('--workers <n>', 'prefork: number of workers', int('--workers', 1, 64), 2)
+    .option('--max-requests <n>', 'prefork: a worker exits after this many requests (0 = unlimited)', int('--max-requests', 0, 1_000_000_000), 0)
+    .option('--parent-keeps-conn', "fork: the master does not close its copy of each connection (the seed's fd leak)", false)
+    .option('--child-keeps-listener', 'fork: workers keep the listening socket open', false)
+    .option('--nofile <n>', "the master's file-descriptor limit (RLIMIT_NOFILE)", int('--nofile', 16, 1 << 20))
+    .option('--max-zombies <n>', 'stop accepting when this many zombies exist (safety cap)', int('--max-zombies', 1, 100_000), 500)
+    .option('--worker-timeout <s>', 'a worker still running after this gets SIGTERM, then SIGKILL', seconds('--worker-timeout', 86_400), 30)
+    .option('--keep-alive', 'keep connections open for further requests (off, as in the seed)', false)
+    .option('--read-timeout <s>', 'a client that sends nothing for this long gets 408', seconds('--read-timeout', 3600), defaultLimits.readTimeoutMs / 1000)
+    .option('--max-body <bytes>', 'larger request bodies get 413', bytes('--max-body', 1 << 30), defaultLimits.maxBodyBytes)
+    .option('--transcript-cap <bytes>', 'raw bytes recorded per direction per connection', bytes('--transcript-cap', 16 << 20), defaultLimits.transcriptCap)
+    .option('--json', 'one JSON event per line on stdout (diagnostics on stderr)', false)
+    .action(async (app: string, flags: Flags, cmd: Command) => {
+      if (process.platform === 'win32') fail(S.needsUnix);
+      const { serve, UsageError } = await import('./serve');
+      const opts: ServerOptions = {
+        app,
+        interface: flags.interface,
+        model: flags.model,
+        host: flags.host,
+        port: flags.port,
+        backlog: flags.backlog,
+        reap: flags.reap,
+        workers: flags.workers,
+        maxRequests: flags.maxRequests,
+        parentKeepsConn: flags.parentKeepsConn,
+        childKeepsListener: flags.childKeepsListener,
+        nofile: flags.nofile,
+        maxZombies: flags.maxZombies,
+        workerTimeoutS: flags.workerTimeout,
+        keepAlive: flags.keepAlive,
+        limits: {
+          ...defaultLimits,
+          readTimeoutMs: Math.round(flags.readTimeout * 1000),
+          maxBodyBytes: flags.maxBody,
+          transcriptCap: flags.transcriptCap,
+        },
+      };
+      const explicit = new Set<keyof ServerOptions>();
+      for (const [name, key] of Object.entries(OPTION_KEYS)) if (cmd.getOptionValueSource(name) === 'cli') explicit.add(key);
+      try {
+        await serve(opts, { json: flags.json, explicit });
+      } catch (err) {
+        if (err instanceof UsageError) fail(err.message);
+        fail(S.unexpected(err), 1);
+      }
+    });
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`forkscope: ${message}\n`);
+  process.exit(code);
 }

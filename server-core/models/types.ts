@@ -1,7 +1,7 @@
 // What every process model (iterative, fork, prefork) is given and must provide.
-import type { Emit } from '../emit';
+import type { Emit, Sink } from '../emit';
 import type { Command, Interface, Model, ReapPolicy } from '../events';
-import type { HttpLimits } from '../http/types';
+import type { HttpLimits, LoadedApp } from '../http/types';
 import type { Listener } from '../listener';
 
 export interface ServerOptions {
@@ -28,6 +28,15 @@ export interface RunContext {
   opts: ServerOptions;
   listener: Listener;
   emit: Emit;
+  /** The app, loaded once by serve.ts (the iterative model serves with it; workers load their own). */
+  app: LoadedApp;
+  /** The accept-queue probe: poke() it right after an accept so the change is seen at once. */
+  probe?: { poke(): void };
+  /**
+   * The sink behind `emit`, for events other processes already stamped (a worker's events
+   * carry the worker's pid and t): forwarded as they are. Fork and prefork need it.
+   */
+  forward?: Sink;
 }
 
 export interface ServerModel {

@@ -1,0 +1,102 @@
+// The iterative model, the seed's first servers: accept one connection, serve it
+// completely, close it, then accept the next. While it serves, later clients wait in the
+// kernel's accept queue (lesson 3) — the queue probe shows it filling.
+import { Socket } from 'node:net';
+import { serveConnection } from '../http/connection';
+import { SysError } from '../sys/libc';
+import { closeQuietly } from '../sys/socket';
+import type { Accepted } from '../listener';
+import type { ModelFactory, RunContext, ServerModel } from './types';
+import { S } from '../strings';
+
+/** How long a connection being served may finish after stop() before it is cut. */
+const STOP_GRACE_MS = 300;
+/** Pause after an accept error such as EMFILE: the socket stays readable, so without it the loop would spin. */
+const ACCEPT_ERROR_BACKOFF_MS = 200;
+
+export const iterative: ModelFactory = (ctx) => new IterativeModel(ctx);
+
+class IterativeModel implements ServerModel {
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private nextConn = 1;
+  /** The connection being served, if any: the only state this model has. */
+  private current: { socket: Socket; done: Promise<void> } | null = null;
+
+  constructor(private readonly ctx: RunContext) {}
+
+  async start(): Promise<void> {
+    this.loop = this.run();
+  }
+
+  command(): void {
+    // reap-now, set-reap, kill, release-fds are about worker processes: none here.
+    this.ctx.emit({ type: 'notice', message: S.noWorkers, code: 'NO_WORKERS' });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.ctx.listener.cancelWait();
+    const cur = this.current;
+    if (cur) {
+      const cut = setTimeout(() => cur.socket.destroy(), STOP_GRACE_MS);
+      await cur.done;
+      clearTimeout(cut);
+    }
+    await this.loop;
+  }
+
+  /** The seed's `while True: accept → handle_one_request → close`. */
+  private async run(): Promise<void> {
+    const { listener } = this.ctx;
+    while (!this.stopping) {
+      const ready = await listener.waitReadable().catch((err: unknown) => this.reportWaitError(err));
+      if (!ready || this.stopping) break;
+      const accepted = this.acceptOne();
+      if (accepted === 'error') await sleep(ACCEPT_ERROR_BACKOFF_MS);
+      else if (accepted) await this.serve(accepted);
+    }
+  }
+
+  private acceptOne(): Accepted | null | 'error' {
+    try {
+      return this.ctx.listener.accept();
+    } catch (err) {
+      const code = err instanceof SysError ? err.code : undefined;
+      this.ctx.emit({ type: 'error', code, message: S.acceptFailed(err) });
+      return 'error';
+    }
+  }
+
+  private async serve({ fd, peer }: Accepted): Promise<void> {
+    const { emit, opts, app, probe } = this.ctx;
+    const conn = this.nextConn++;
+    let socket: Socket;
+    try {
+      socket = new Socket({ fd, readable: true, writable: true });
+    } catch (err) {
+      closeQuietly(fd);
+      emit({ type: 'error', conn, message: S.wrapFailed(err) });
+      return;
+    }
+    emit({ type: 'accept', conn, peer, fd });
+    probe?.poke();
+    const done = serveConnection(socket, { conn, app, limits: opts.limits, keepAlive: opts.keepAlive, emit });
+    this.current = { socket, done };
+    try {
+      await done;
+    } finally {
+      this.current = null;
+      if (!socket.destroyed) socket.destroy();
+    }
+  }
+
+  private reportWaitError(err: unknown): false {
+    this.ctx.emit({ type: 'error', code: err instanceof SysError ? err.code : undefined, message: S.waitFailed(err) });
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,73 @@
+// Every sentence `forkscope serve` shows a person: usage errors, notices, the human log's
+// words. Kept together so a translation can follow.
+
+const msg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export const S = {
+  // ── usage and start-up (one line on stderr, exit 2) ────────────────────────
+  prefix: 'forkscope serve',
+  needsUnix:
+    'forkscope needs a Unix kernel (Linux, or macOS where the same system calls exist): its servers use fork/exec, signals and wait(), which Windows does not have. Try it in WSL.',
+  portInUse: (port: number): string => `port ${port} is in use — pick another with --port, or --port 0 for any free port`,
+  portNeedsRoot: (port: number): string => `port ${port} is privileged (below 1024) — pick one above 1023 with --port, or --port 0 for any free port`,
+  notLocalAddress: (host: string): string => `${host} is not an address of this machine — use --host 127.0.0.1 (or 0.0.0.0 for every interface)`,
+  cannotResolve: (host: string): string => `cannot resolve host '${host}' — give an IP address such as --host 127.0.0.1`,
+  cannotListen: (err: unknown): string => `cannot open the listening socket: ${msg(err)}`,
+  appFailed: (err: unknown): string => msg(err),
+  modelNotAvailable: (model: string): string =>
+    `the ${model} model is not available yet in this build — use --model iterative`,
+  nofileFailed: (n: number, err: unknown): string => `cannot set the file-descriptor limit to ${n} (--nofile): ${msg(err)}`,
+  badNumber: (flag: string, value: string, range: string): string => `${flag} must be ${range}, not '${value}'`,
+  badChoice: (flag: string, value: string, choices: readonly string[]): string =>
+    `${flag} must be one of ${choices.join(', ')}, not '${value}'`,
+  unexpected: (err: unknown): string => `unexpected failure: ${msg(err)}`,
+
+  // ── notices (events) ─────────────────────────────────────────────────────
+  optionIgnored: (flag: string, model: string, forModels: string): string =>
+    `${flag} has no effect with --model ${model} (it is for ${forModels})`,
+  nofileSet: (soft: number): string => `file-descriptor limit (RLIMIT_NOFILE) set to ${soft}`,
+  noWorkers: 'the iterative model has no worker processes: reap-now, set-reap, kill and release-fds do nothing here',
+  queueUnavailable: (err: unknown): string => `accept-queue length not available: ${msg(err)}`,
+  acceptFailed: (err: unknown): string => `accept failed: ${msg(err)}`,
+  wrapFailed: (err: unknown): string => `could not hand the accepted socket to Node: ${msg(err)}`,
+  waitFailed: (err: unknown): string => `waiting for connections failed, no longer accepting: ${msg(err)}`,
+  badCommand: (detail: string): string => `bad command on stdin: ${detail}`,
+  stopTimedOut: (ms: number): string => `the model did not stop within ${ms} ms; exiting anyway`,
+
+  // ── stop reasons ─────────────────────────────────────────────────────────
+  reasonSignal: (sig: string): string => sig,
+  reasonCommand: 'stop command',
+
+  // ── the human log ────────────────────────────────────────────────────────
+  log: {
+    listening: (url: string, app: string, model: string, backlog: number, pid: number): string =>
+      `Serving HTTP on ${url} ... (app ${app}, model ${model}, backlog ${backlog}, pid ${pid}; Ctrl-C stops)`,
+    accept: (conn: number, address: string, port: number, fd?: number): string =>
+      `#${conn} accepted from ${address}:${port}${fd !== undefined ? ` (fd ${fd})` : ''}`,
+    close: (conn: number): string => `#${conn} closed`,
+    queue: (length: number, backlog: number): string =>
+      `accept queue: ${length} waiting (backlog ${backlog}; the kernel holds backlog + 1, then drops SYNs)`,
+    eintr: (call: string): string => `${call}() interrupted by a signal (EINTR) — re-issued`,
+    error: (conn: number | undefined, status: number | undefined, code: string | undefined, message: string): string =>
+      `${conn !== undefined ? `#${conn} ` : ''}error${status ? ` → ${status}` : ''}${code ? ` [${code}]` : ''}: ${message}`,
+    notice: (message: string): string => `note: ${message}`,
+    accepting: (on: boolean, reason?: string): string =>
+      on ? `accepting again${reason ? ` (${reason})` : ''}` : `stopped accepting${reason ? `: ${reason}` : ''}`,
+    stopping: (reason: string): string => `stopping (${reason}) ...`,
+    stopped: (code: number): string => `stopped (exit ${code})`,
+    fork: (conn: number | undefined, child: number, ms: number, role: string, slot?: number): string =>
+      role === 'pool'
+        ? `worker ${child} started for slot ${slot ?? '?'} (fork + exec, ${ms.toFixed(1)} ms)`
+        : `#${conn ?? '?'} handed to worker ${child} (fork + exec, ${ms.toFixed(1)} ms)`,
+    workerReady: (pid: number, ms: number): string => `worker ${pid} ready (${ms.toFixed(1)} ms after spawn)`,
+    sigchld: (n: number): string => `SIGCHLD (${n} so far)`,
+    exit: (child: number, via: string): string => `worker ${child} has exited (seen via ${via})`,
+    reap: (child: number, code: number | undefined, signal: string | undefined, zombieMs: number | null, by: string): string =>
+      `reaped worker ${child} (${signal ? `killed by ${signal}` : `exit ${code ?? '?'}`}${zombieMs !== null ? `, zombie for ${zombieMs.toFixed(1)} ms` : ''}; ${by})`,
+    zombies: (count: number, pids: number[]): string =>
+      `zombies: ${count}${count ? ` (${pids.slice(0, 10).join(', ')}${pids.length > 10 ? ', …' : ''})` : ''}`,
+    signalSent: (child: number, signal: string, reason: string): string => `sent ${signal} to ${child} (${reason})`,
+    fdsReleased: (count: number): string => `released ${count} kept connection fd${count === 1 ? '' : 's'}`,
+    reapPolicy: (policy: string): string => `reaping policy is now '${policy}'`,
+  },
+} as const;
