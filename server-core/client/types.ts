@@ -25,6 +25,10 @@ export interface FireOptions {
   /** Per-connection timeout, seconds. */
   timeoutS: number;
   allowRemote: boolean;
+  /** After a complete response, how long to wait for the server's end-of-file (default 1000). */
+  eofGraceMs?: number;
+  /** Overall limit for the run, seconds (default: computed so that it only stops a stuck run). */
+  deadlineS?: number;
 }
 
 export interface FireSummary {
@@ -36,4 +40,10 @@ export interface FireSummary {
   bytes: number;
   errors: { code: string; explanation: string; count: number }[];
   ms: number;
+  /** Connections that got a response (outcomes ok + no-eof) or were held as asked (held). */
+  responded?: number;
+  /** Request bytes sent. */
+  sentBytes?: number;
+  /** Things worth knowing that are not errors, e.g. connects delayed by SYN retries. */
+  notes?: { code: string; explanation: string; count: number }[];
 }
