@@ -9,7 +9,8 @@ export const P = {
   emfile: (held: number | null): string =>
     `accept failed with EMFILE: the master has no file descriptor left${held !== null ? ` (${held} open)` : ''}. ` +
     'One waiting client was answered 503 through the reserve fd; accepting pauses (release-fds frees the kept ones)',
-  emfileSpawn: 'no file descriptor left to start a worker (EMFILE): the client was answered 503',
+  emfileSpawn:
+    'no file descriptor left to start a worker (EMFILE): the client was answered 503; accepting pauses (release-fds frees the kept ones)',
   maxZombies: (count: number, max: number): string =>
     `${count} zombies reached --max-zombies ${max}: the master stops accepting until some are reaped (reap-now, or set-reap loop)`,
   belowMaxZombies: (count: number): string => `zombies down to ${count}: accepting again`,

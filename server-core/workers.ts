@@ -124,6 +124,7 @@ export class Arbiter {
       serverPort: listener.port,
       backlog: listener.backlog,
       maxRequests: req.role === 'pool' ? opts.maxRequests : undefined,
+      closeOnly: req.role === 'connection' && opts.parentKeepsConn ? true : undefined,
     };
     const fds = [req.socketFd, writeFd];
     if (req.keptListenerFd !== undefined) fds.push(req.keptListenerFd);

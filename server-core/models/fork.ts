@@ -99,7 +99,6 @@ class ForkModel implements ServerModel {
         return;
       }
       if (!accepted) return;
-      this.emfileStreak = 0;
       this.handOff(accepted);
     }
   }
@@ -122,9 +121,10 @@ class ForkModel implements ServerModel {
       emit({ type: 'error', conn, code, status: 503, message: code === 'EMFILE' ? P.emfileSpawn : code === 'EAGAIN' ? P.spawnFailedEagain : P.spawnFailed(err) });
       answer503(fd);
       closeQuietly(fd);
-      if (code === 'EMFILE' || code === 'ENFILE') this.pauseForFds();
+      if (code === 'EMFILE' || code === 'ENFILE') this.pauseForFds(P.emfileSpawn);
       return;
     }
+    this.emfileStreak = 0;
     if (opts.parentKeepsConn) this.kept.push(fd); // lesson 5, broken on purpose
     else closeQuietly(fd);
   }
@@ -150,13 +150,13 @@ class ForkModel implements ServerModel {
       }
       this.spare = openSpare();
     }
-    this.pauseForFds();
+    this.pauseForFds(P.emfile(selfFdCount()));
   }
 
-  private pauseForFds(): void {
+  private pauseForFds(why: string): void {
     const ms = EMFILE_BACKOFF_MS[Math.min(this.emfileStreak, EMFILE_BACKOFF_MS.length - 1)];
     this.emfileStreak++;
-    this.gate.close(P.reasons.emfile, P.emfile(selfFdCount()));
+    this.gate.close(P.reasons.emfile, why);
     if (this.backoff) clearTimeout(this.backoff);
     this.backoff = setTimeout(() => {
       this.backoff = null;

@@ -33,6 +33,11 @@ export interface WorkerConfig {
   spawnT: number;
   serverName: string;
   serverPort: number;
+  /**
+   * fork with --parent-keeps-conn: close the connection as the seed's child does — close(),
+   * never shutdown() — so no FIN is sent while the master still holds its copy.
+   */
+  closeOnly?: boolean;
   /** prefork: the backlog to keep on the inherited listener (listen() again would reset it). */
   backlog?: number;
   /** prefork: exit after accepting this many connections (0 = never). */

@@ -50,8 +50,22 @@ function readConfig(): WorkerConfig {
 
 async function serveOneConnection(cfg: WorkerConfig, app: LoadedApp): Promise<void> {
   const socket = new Socket({ fd: FD.socket, readable: true, writable: true });
+  if (cfg.closeOnly) closeWithoutShutdown(socket);
   await serveConnection(socket, { conn: cfg.conn ?? 0, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit });
   process.exit(exitCode());
+}
+
+/**
+ * Node ends a socket with shutdown(SHUT_WR), which sends FIN whatever other copies of the
+ * connection exist. The seed's child calls close(): the FIN waits for the LAST copy — and a
+ * parent that keeps its copy (--parent-keeps-conn) leaves the client waiting for EOF. So
+ * here, once the response is written, the fd is closed without a shutdown.
+ */
+function closeWithoutShutdown(socket: Socket): void {
+  (socket as unknown as { _final: (cb: (err?: Error | null) => void) => void })._final = (cb) => {
+    cb();
+    setImmediate(() => socket.destroy());
+  };
 }
 
 /** A pool worker accepts on the inherited listening socket itself, as Apache prefork and gunicorn's sync workers do. */
