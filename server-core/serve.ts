@@ -73,19 +73,14 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
       if (!stopping) emit({ type: 'notice', code: 'NO_QUEUE', message: S.queueUnavailable(err) });
     },
   });
-  const { port, backlog } = listener;
-  emit({ type: 'listening', host: listener.host, port, backlog, model: opts.model, reap: opts.reap, app: opts.app, origin: getOrigin() });
-  if (opts.nofile !== undefined) emit({ type: 'notice', code: 'NOFILE', message: S.nofileSet(opts.nofile) });
-  noticeUnusedOptions(opts, out.explicit, emit);
-
-  // forward: worker events already carry their own pid and t (fork, prefork).
-  const model = factory({ opts, listener, emit, app, probe, forward: sink });
+  // Signals first: a SIGINT that lands right after `listening` must not kill us outright.
+  let model: ServerModel | undefined;
   const stop = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     emit({ type: 'stopping', reason });
     probe.stop();
-    const code = await stopModel(model, reason, emit);
+    const code = model ? await stopModel(model, reason, emit) : 0;
     listener.close();
     emit({ type: 'stopped', code });
     await flushStdout();
@@ -96,10 +91,17 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
     process.exit(1);
   }, () => stopping);
   onUncaught(emit);
-  if (out.commands !== false) readCommands(emit, model, stop);
 
+  const { port, backlog } = listener;
+  emit({ type: 'listening', host: listener.host, port, backlog, model: opts.model, reap: opts.reap, app: opts.app, origin: getOrigin() });
+  if (opts.nofile !== undefined) emit({ type: 'notice', code: 'NOFILE', message: S.nofileSet(opts.nofile) });
+  noticeUnusedOptions(opts, out.explicit, emit);
+
+  // forward: worker events already carry their own pid and t (fork, prefork).
+  model = factory({ opts, listener, emit, app, probe, forward: sink });
+  if (out.commands !== false) readCommands(emit, model, stop);
   await model.start();
-  probe.start();
+  if (!stopping) probe.start();
 }
 
 // ── start-up ─────────────────────────────────────────────────────────────────
