@@ -1,0 +1,79 @@
+// Acceptance 5: a prefork pool. Two long-lived workers accept on the inherited listening
+// socket themselves; each exits after --max-requests and the master starts a replacement
+// only once it has seen the old one end — so never more than two serve at once.
+import { afterAll, expect, it } from 'vitest';
+import { killAllServers, startServer } from '../helpers/server';
+import { childrenOf } from '../helpers/proc';
+import { burst, sleep } from '../helpers/raw-get';
+
+afterAll(() => killAllServers());
+
+it('prefork: 2 workers, --max-requests 10: 50 served, ≥ 4 replacements, never more than 2 at once', async () => {
+  const run = await startServer(['hello', '--model', 'prefork', '--workers', '2', '--max-requests', '10', '--backlog', '64', '--port', '0']);
+
+  // The kernel's view, sampled throughout: live (non-zombie) children of the master.
+  let maxLive = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const live = childrenOf(run.pid).filter((p) => p.state !== 'Z').length;
+      maxLive = Math.max(maxLive, live);
+      await sleep(5);
+    }
+  })();
+
+  const responses = await burst(run.port, '/hello', 50, 4);
+  sampling = false;
+  await sampler;
+  expect(responses.filter((r) => r.status === 200)).toHaveLength(50);
+  expect(maxLive).toBeLessThanOrEqual(2);
+
+  const forks = run.of('fork');
+  expect(forks.every((f) => f.role === 'pool' && f.slot !== undefined && f.slot < 2)).toBe(true);
+  expect(forks.length - 2).toBeGreaterThanOrEqual(4);
+
+  // The master's own account, in stream order: started minus ended never exceeds 2.
+  const live = new Set<number>();
+  let maxByEvents = 0;
+  for (const e of run.events) {
+    if (e.type === 'fork') live.add(e.child);
+    else if (e.type === 'exit' || e.type === 'reap') live.delete(e.child);
+    maxByEvents = Math.max(maxByEvents, live.size);
+  }
+  expect(maxByEvents).toBeLessThanOrEqual(2);
+
+  // Which worker accepted each connection: every accept comes from a pool worker, none took more than 10.
+  const workerPids = new Set(forks.map((f) => f.child));
+  const accepts = run.of('accept');
+  expect(accepts).toHaveLength(50);
+  const perWorker = new Map<number, number>();
+  for (const a of accepts) {
+    expect(workerPids.has(a.pid)).toBe(true);
+    perWorker.set(a.pid, (perWorker.get(a.pid) ?? 0) + 1);
+  }
+  expect(Math.max(...perWorker.values())).toBeLessThanOrEqual(10);
+  expect(new Set(accepts.map((a) => a.conn)).size).toBe(50);
+  // A retired worker exited 0 and was reaped (reap loop is the default).
+  const reaps = run.of('reap');
+  expect(reaps.length).toBeGreaterThanOrEqual(4);
+  expect(reaps.every((r) => r.code === 0)).toBe(true);
+
+  const { code } = await run.stop();
+  expect(code).toBe(0);
+  expect(childrenOf(run.pid)).toEqual([]);
+}, 90_000);
+
+it('prefork: a worker that dies unexpectedly is replaced', async () => {
+  const run = await startServer(['hello', '--model', 'prefork', '--workers', '2', '--port', '0']);
+  await run.waitForCount('worker-ready', 2);
+  const victim = run.of('fork')[0];
+  run.send({ cmd: 'kill', pid: victim.child, signal: 'SIGKILL' });
+  const reap = await run.waitFor('reap', (e) => e.child === victim.child);
+  expect(reap.signal).toBe('SIGKILL');
+  const replacement = await run.waitFor('fork', (e) => e.slot === victim.slot && e.child !== victim.child);
+  expect(replacement.role).toBe('pool');
+  await run.waitFor('worker-ready', (e) => e.pid === replacement.child);
+  const res = await burst(run.port, '/hello', 4, 2);
+  expect(res.every((r) => r.status === 200)).toBe(true);
+  expect((await run.stop()).code).toBe(0);
+}, 60_000);
