@@ -55,7 +55,10 @@ export class MasterProcess {
         if (!this.alive) return;
         this.alive = false;
         if (extra) this.keep(extra);
+        let reported = false;
         const report = (): void => {
+          if (reported) return;
+          reported = true;
           const exit = { code, signal, stderr: this.tail.slice() };
           handlers.exit(exit);
           resolve(exit);

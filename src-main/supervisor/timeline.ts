@@ -13,8 +13,10 @@ export interface TimelineOptions {
   historySize?: number;
   /** Batches per second at most (default 60). */
   maxBatchesPerSecond?: number;
-  /** How long an event waits for earlier ones still in a pipe, ms (default 50). */
+  /** How long an event waits at least for earlier ones still in a pipe, ms (default 50). */
   reorderMs?: number;
+  /** The window grows with the observed pipe delay, up to this many ms (default 250). */
+  maxReorderMs?: number;
   /** Events a new subscriber's snapshot carries at most (default 10,000). */
   snapshotEvents?: number;
   now?: () => number;
@@ -32,6 +34,10 @@ export class Timeline {
   private lastFlush = -Infinity;
   private readonly minIntervalMs: number;
   private readonly reorderMs: number;
+  private readonly maxReorderMs: number;
+  /** Recent worst arrival delay (now − t at push), decaying by 100 ms per second. */
+  private lagPeak = 0;
+  private lagAt = 0;
   private readonly snapshotEvents: number;
   private readonly now: () => number;
   /** Batches delivered so far (for tests and the benchmark). */
@@ -42,6 +48,7 @@ export class Timeline {
     // Half a millisecond over 1000/60 so that no one-second window can hold 61 batches.
     this.minIntervalMs = 1000 / (opts.maxBatchesPerSecond ?? 60) + 0.5;
     this.reorderMs = opts.reorderMs ?? 50;
+    this.maxReorderMs = Math.max(this.reorderMs, opts.maxReorderMs ?? 250);
     this.snapshotEvents = opts.snapshotEvents ?? 10_000;
     this.now = opts.now ?? clockNow;
   }
@@ -49,6 +56,7 @@ export class Timeline {
   /** Adds an event already on the supervisor's clock, tagged with its source. */
   push(event: ForkscopeEvent, source: Source): void {
     event.source = source;
+    this.noteLag(this.now() - event.t);
     this.pending.push(event);
     this.schedule();
   }
@@ -106,7 +114,7 @@ export class Timeline {
     }
     // Nearly sorted already (each stream is in order): the sort is cheap. Stable on ties.
     this.pending.sort((a, b) => a.t - b.t);
-    const cutoff = now - this.reorderMs;
+    const cutoff = now - this.windowMs(now);
     let n = this.pending.length;
     if (!all) {
       n = 0;
@@ -151,12 +159,31 @@ export class Timeline {
     this.subscribers.clear();
   }
 
+  /**
+   * The reorder window: at least reorderMs, and longer while events arrive late (a loaded
+   * machine delays the pipes), so the timeline stays in time order; capped at maxReorderMs.
+   */
+  windowMs(now: number = this.now()): number {
+    const decayed = this.lagPeak - (now - this.lagAt) * 0.1;
+    return Math.min(this.maxReorderMs, Math.max(this.reorderMs, decayed + 10));
+  }
+
+  private noteLag(lag: number): void {
+    if (!(lag > 0)) return;
+    const now = this.now();
+    const decayed = this.lagPeak - (now - this.lagAt) * 0.1;
+    if (lag >= decayed) {
+      this.lagPeak = lag;
+      this.lagAt = now;
+    }
+  }
+
   private schedule(): void {
     if (this.timer || !this.pending.length) return;
     const now = this.now();
     let oldest = Infinity;
     for (const e of this.pending) if (e.t < oldest) oldest = e.t;
-    const ripe = oldest + this.reorderMs - now;
+    const ripe = oldest + this.windowMs(now) - now;
     const paced = this.lastFlush + this.minIntervalMs - now;
     const delay = Math.max(0, Math.ceil(Math.max(ripe, paced)));
     this.timer = setTimeout(() => this.flush(), delay);
