@@ -3,7 +3,7 @@
 // manner of gunicorn's arbiter. Plain Node (no Electron): the window and the browser bridge
 // both drive it through SupervisorApi.
 import type { Command, EventInput, ForkscopeEvent, Source } from '../../server-core/events';
-import { getOrigin, now } from '../../server-core/clock';
+import { now } from '../../server-core/clock';
 import { fire as fireClient } from '../../server-core/client/engine';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import { Observer, type Observation, type ObserverOptions } from '../observer/observer';
@@ -13,7 +13,7 @@ import { becomeSubreaper } from '../sys/prctl';
 import { serveArgs } from './argv';
 import { defaultLaunch, type MasterLaunch } from './launch';
 import { MasterProcess, type MasterExit } from './master';
-import { parseEvent } from './ndjson';
+import { MasterStream } from './ingest';
 import { Orphanage } from './orphans';
 import { strings } from './strings';
 import { Timeline, type TimelineOptions } from './timeline';
@@ -37,18 +37,16 @@ export interface SupervisorOptions extends TimelineOptions {
 interface Run {
   config: RunConfig;
   master: MasterProcess;
-  /** ms to add to the master's `t` to put it on the supervisor's clock (known after `listening`). */
-  offsetMs: number | null;
+  /** Its stdout, parsed and rebased onto the supervisor's clock. */
+  stream: MasterStream;
   account: Account;
   /** The supervisor asked it to stop: its exit is no error. */
   expected: boolean;
   /** Why the supervisor gave up on it (start timeout), in plain words. */
   failure: string | null;
-  nonJson: number;
   exit: MasterExit | null;
 }
 
-const MAX_NON_JSON_NOTICES = 20;
 const SWEEP_TIMEOUT_MS = 5000;
 
 export class Supervisor implements SupervisorApi {
@@ -94,10 +92,18 @@ export class Supervisor implements SupervisorApi {
     // eslint-disable-next-line prefer-const -- the handlers below run only after `run` is set
     let run: Run;
     const master = MasterProcess.start(this.launch, serveArgs(config), {
-      line: (line) => this.takeLine(run, line),
+      line: (line) => run.stream.line(line),
       exit: (exit) => this.masterExited(run, exit),
     });
-    run = { config, master, offsetMs: null, account: new Account(), expected: false, failure: null, nonJson: 0, exit: null };
+    const account = new Account();
+    const stream = new MasterStream(
+      (e) => {
+        account.note(e);
+        this.timeline.push(e, 'server');
+      },
+      (line) => this.emit({ type: 'notice', message: strings.nonJson(line), code: 'NON_JSON' }, 'supervisor'),
+    );
+    run = { config, master, stream, account, expected: false, failure: null, exit: null };
     this.run = run;
     this.watch.reset();
     this.emit({ type: 'master-start', child: Math.max(0, master.pid), argv: master.argv, config }, 'supervisor');
@@ -201,20 +207,6 @@ export class Supervisor implements SupervisorApi {
 
   // ── the pipeline ───────────────────────────────────────────────────────────
 
-  /** One line of the master's stdout: an event, rebased onto the supervisor's clock. */
-  private takeLine(run: Run, line: string): void {
-    const e = parseEvent(line);
-    if (!e) {
-      if (line.trim() && run.nonJson++ < MAX_NON_JSON_NOTICES) this.emit({ type: 'notice', message: strings.nonJson(line.slice(0, 200)), code: 'NON_JSON' }, 'supervisor');
-      return;
-    }
-    if (e.type === 'listening') run.offsetMs = Number(BigInt(e.origin) - BigInt(getOrigin())) / 1e6;
-    // Before `listening` the master's origin is unknown: its arrival time is the best guess.
-    e.t = run.offsetMs === null ? now() : Math.round((e.t + run.offsetMs) * 1000) / 1000;
-    run.account.note(e);
-    this.timeline.push(e, 'server');
-  }
-
   /** Stamps and queues an event the supervisor (or its observer) produced. */
   private emit(input: EventInput, source: Source, t: number = now()): void {
     this.timeline.push({ ...input, t, pid: process.pid } as ForkscopeEvent, source);
@@ -229,7 +221,7 @@ export class Supervisor implements SupervisorApi {
     // While a dead master's last words drain, hold orphans back so `master-exit` comes first.
     if (!(run && !run.master.running && run.exit === null)) this.orphans.observe(o.tree.orphans);
 
-    if (run?.master.running && run.offsetMs !== null && o.tree.masterChildren) {
+    if (run?.master.running && run.stream.offsetMs !== null && o.tree.masterChildren) {
       const { report, resolved } = this.watch.check(o.t, run.account, o.tree.masterChildren);
       for (const d of report) this.emit({ type: 'divergence', what: d.what, master: d.master, kernel: d.kernel, pids: d.pids }, 'supervisor', o.t);
       for (const what of resolved) this.emit({ type: 'divergence', what, master: 0, kernel: 0, resolved: true }, 'supervisor', o.t);
