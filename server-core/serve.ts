@@ -19,6 +19,7 @@ import { QueueProbe } from './queue-probe';
 import { S } from './strings';
 import { SysError } from './sys/libc';
 import { setNofile } from './sys/rlimit';
+import { inForeground } from './sys/tty';
 
 /** A mistake in what the person asked for: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -230,6 +231,8 @@ export function parseCommand(line: string): { ok: true; cmd: Command } | { ok: f
 }
 
 function readCommands(emit: Emit, model: ServerModel, stop: (reason: string) => Promise<void>): void {
+  // A background job reading its terminal would be stopped (SIGTTIN): commands come from pipes, or a foreground terminal.
+  if (process.stdin.isTTY && !inForeground(0)) return;
   let lines;
   try {
     lines = createInterface({ input: process.stdin, terminal: false });

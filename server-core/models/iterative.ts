@@ -22,6 +22,8 @@ class IterativeModel implements ServerModel {
   private nextConn = 1;
   /** The connection being served, if any: the only state this model has. */
   private current: { socket: Socket; done: Promise<void> } | null = null;
+  /** The code of the accept failure being retried, if any. */
+  private failing: string | null = null;
 
   constructor(private readonly ctx: RunContext) {}
 
@@ -60,10 +62,14 @@ class IterativeModel implements ServerModel {
 
   private acceptOne(): Accepted | null | 'error' {
     try {
-      return this.ctx.listener.accept();
+      const accepted = this.ctx.listener.accept();
+      this.failing = null;
+      return accepted;
     } catch (err) {
-      const code = err instanceof SysError ? err.code : undefined;
-      this.ctx.emit({ type: 'error', code, message: S.acceptFailed(err) });
+      // Reported once per run of identical failures (EMFILE repeats until an fd is freed).
+      const code = err instanceof SysError ? err.code : 'ACCEPT';
+      if (this.failing !== code) this.ctx.emit({ type: 'error', code, message: S.acceptFailed(err) });
+      this.failing = code;
       return 'error';
     }
   }
