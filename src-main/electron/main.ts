@@ -1,0 +1,80 @@
+// The Electron main process, kept thin: one locked-down window, the typed IPC, and the
+// supervisor. The server master runs under Electron's own binary as Node (ELECTRON_RUN_AS_NODE),
+// so a packaged app needs no Node installed. Closing the window or quitting stops every server
+// process (supervisor.shutdown) before the app exits.
+import { app, BrowserWindow, dialog, session } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SupervisorApi } from '../supervisor/types';
+import { openSupervisor } from '../ipc/open-supervisor';
+import { contentSecurityPolicy } from '../web/csp';
+import { pushBatches, registerIpc, trustedFrame } from './ipc';
+import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './protocol';
+import { strings } from './strings';
+import { lockDown, applySessionPolicy, createMainWindow } from './window';
+
+// out/main/index.js → out/preload/index.cjs and out/renderer/.
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const preload = join(outDir, 'preload', 'index.cjs');
+const rendererDir = join(outDir, 'renderer');
+/** Set by `electron-vite dev`: the renderer comes from Vite's dev server. */
+const devServer = process.env.ELECTRON_RENDERER_URL;
+
+let supervisor: SupervisorApi | null = null;
+let shutDown = false;
+
+registerAppScheme(); // before 'ready', as Electron requires
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  app.whenReady().then(start).catch(quitWith);
+}
+
+async function start(): Promise<void> {
+  const csp = contentSecurityPolicy({ devServer: devServer ? new URL(devServer).origin : undefined });
+  applySessionPolicy(session.defaultSession, csp);
+  serveRenderer(rendererDir, csp);
+  supervisor = openSupervisor({ node: process.execPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  const origins = devServer ? [APP_ORIGIN, new URL(devServer).origin] : [APP_ORIGIN];
+  registerIpc({ supervisor, isTrustedSender: trustedFrame(origins) });
+  openWindow(supervisor);
+  app.on('activate', () => {
+    if (supervisor && BrowserWindow.getAllWindows().length === 0) openWindow(supervisor);
+  });
+}
+
+function openWindow(sup: SupervisorApi): void {
+  const win = createMainWindow({ preload, url: devServer ?? APP_URL });
+  const stopPushing = pushBatches(sup, win.webContents);
+  win.on('closed', stopPushing);
+}
+
+// One window: closing it quits (on macOS too — a server left running with no window is a surprise).
+app.on('window-all-closed', () => app.quit());
+
+// Hold the quit until the supervisor has stopped the master and reaped everything.
+app.on('before-quit', (event) => {
+  if (shutDown || !supervisor) return;
+  event.preventDefault();
+  const sup = supervisor;
+  supervisor = null;
+  void sup
+    .shutdown()
+    .catch(() => {})
+    .finally(() => {
+      shutDown = true;
+      app.quit();
+    });
+});
+
+// Ctrl+C in the terminal that ran `npm start`, or a kill: quit the same careful way.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => app.quit());
+
+function quitWith(err: unknown): void {
+  dialog.showErrorBox('forkscope', strings.startFailed(err instanceof Error ? err.message : String(err)));
+  app.quit();
+}

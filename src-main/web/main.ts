@@ -1,0 +1,68 @@
+// `forkscope web` (npm run web): the desktop app's supervisor behind a WebSocket bridge on
+// 127.0.0.1, serving the built renderer to a browser. Prints exactly one line on stdout — the
+// address with its random token — and leaves nothing running when stopped (Ctrl+C or SIGTERM).
+import type { SupervisorApi } from '../supervisor/types';
+import { openSupervisor } from '../ipc/open-supervisor';
+import { newToken } from './guard';
+import { openBrowser } from './open';
+import { ensureRenderer, findRoot, rendererFresh } from './renderer-build';
+import { startWebServer, type WebServer } from './server';
+import { strings } from './strings';
+
+export { buildApp, ensureRenderer, findRoot, rendererFresh } from './renderer-build';
+
+export interface WebOptions {
+  /** 0 = any free port. */
+  port: number;
+  /** Open the default browser (failing to is fine: the address is printed). */
+  open: boolean;
+}
+
+/** A shutdown that cannot finish in this time is cut short; the process must not hang. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
+export async function runWeb(opts: WebOptions): Promise<void> {
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) fail(strings.badPort(String(opts.port)), 2);
+  const root = findRoot();
+  if (!rendererFresh(root)) {
+    process.stderr.write(`${strings.building}\n`);
+    try {
+      await ensureRenderer(root, (text) => process.stderr.write(text));
+    } catch (err) {
+      fail(strings.buildFailed((err as { code?: number | null }).code ?? null), 1);
+    }
+  }
+
+  const supervisor = openSupervisor();
+  let server: WebServer;
+  try {
+    server = await startWebServer({ supervisor, rendererDir: `${root}/out/renderer`, token: newToken(), port: opts.port });
+  } catch (err) {
+    await supervisor.shutdown();
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(code === 'EADDRINUSE' ? strings.portInUse(opts.port) : strings.cannotListen((err as Error).message), code === 'EADDRINUSE' ? 2 : 1);
+  }
+  stopOnSignals(server, supervisor);
+  process.stdout.write(`${strings.ready(server.url)}\n`);
+  if (opts.open) openBrowser(server.url);
+}
+
+function stopOnSignals(server: WebServer, supervisor: SupervisorApi): void {
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(code || 1), SHUTDOWN_LIMIT_MS).unref();
+    void Promise.allSettled([server.close(), supervisor.shutdown()]).then(() => process.exit(code));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(0));
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`${strings.crashed(err.stack ?? err.message)}\n`);
+    stop(1);
+  });
+}
+
+function fail(line: string, code: number): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+}
