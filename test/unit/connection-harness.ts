@@ -98,3 +98,57 @@ export function transcriptBytes(events: ForkscopeEvent[], conn: number, dir: 'in
     truncated: parts.some((p) => p.truncated),
   };
 }
+
+export interface ParsedResponse {
+  status: number;
+  reason: string;
+  headers: [string, string][];
+  header(name: string): string | undefined;
+  body: Buffer;
+  text: string;
+}
+
+/** Parses one HTTP/1.1 response (Content-Length, chunked, or close-delimited). */
+export function parseResponse(raw: Buffer): ParsedResponse {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) throw new Error(`no complete response head in ${JSON.stringify(raw.toString('latin1'))}`);
+  const [statusLine, ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(statusLine);
+  if (!m) throw new Error(`bad status line ${statusLine}`);
+  const headers = lines.map((l) => {
+    const i = l.indexOf(':');
+    return [l.slice(0, i), l.slice(i + 1).trim()] as [string, string];
+  });
+  const header = (name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+  let rest = raw.subarray(end + 4);
+  let body: Buffer;
+  if (header('transfer-encoding')?.toLowerCase() === 'chunked') {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const nl = rest.indexOf('\r\n');
+      const size = parseInt(rest.subarray(0, nl).toString('latin1'), 16);
+      if (!size) break;
+      parts.push(rest.subarray(nl + 2, nl + 2 + size));
+      rest = rest.subarray(nl + 2 + size + 2);
+    }
+    body = Buffer.concat(parts);
+  } else if (header('content-length') !== undefined) {
+    body = rest.subarray(0, Number(header('content-length')));
+  } else body = rest;
+  return { status: Number(m[1]), reason: m[2], headers, header, body, text: body.toString('utf8') };
+}
+
+/** One request over a fresh connection; returns the parsed response. */
+export async function request(
+  port: number,
+  method: string,
+  target: string,
+  opts: { headers?: [string, string][]; body?: string | Buffer } = {},
+): Promise<ParsedResponse & { raw: RawExchange }> {
+  const body = opts.body === undefined ? undefined : Buffer.from(opts.body);
+  const headers: [string, string][] = [['Host', '127.0.0.1'], ...(opts.headers ?? [])];
+  if (body && !headers.some(([n]) => /^(content-length|transfer-encoding)$/i.test(n))) headers.push(['Content-Length', String(body.length)]);
+  const head = `${method} ${target} HTTP/1.1\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+  const raw = await rawRequest(port, [body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head]);
+  return { ...parseResponse(raw.received), raw };
+}
