@@ -28,8 +28,6 @@ export const P = {
     `pool slot ${slot}: its worker keeps ending before it is ready; next start in ${ms} ms`,
   waitFailed: (err: unknown): string => `waiting for connections failed, no longer accepting: ${msg(err)}`,
   acceptFailed: (err: unknown): string => `accept failed: ${msg(err)}`,
-  wrongPlatform:
-    'the fork and prefork models need a Unix kernel (Linux, or macOS where the same calls exist): fork/exec, signals and wait() do not exist on Windows',
   reasons: {
     maxZombies: 'max-zombies',
     emfile: 'EMFILE',
