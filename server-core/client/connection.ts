@@ -73,7 +73,10 @@ export function encodeBytes(buf: Buffer): { data: string; encoding: 'utf8' | 'ba
 
 const SYN_POLL_MS = 100;
 
-export function openConnection(plan: ConnPlan, emit: Emit, signal: AbortSignal): Connection {
+/** Called while a connect is pending each time the kernel is seen to have sent the SYN again. */
+export type SynRetryHook = (id: number, retries: number, ms: number) => void;
+
+export function openConnection(plan: ConnPlan, emit: Emit, signal: AbortSignal, onSynRetry?: SynRetryHook): Connection {
   const { id, target } = plan;
   const t0 = now();
   const since = (): number => +(now() - t0).toFixed(3);
@@ -125,7 +128,10 @@ export function openConnection(plan: ConnPlan, emit: Emit, signal: AbortSignal):
     // A SYN_SENT socket's tcpi_retransmits counts the SYNs sent again: each one means the
     // server's kernel dropped the previous SYN (its accept queue was full).
     const n = synRetriesOf(fd, 'pending');
-    if (n !== null && n > result.synRetries) result.synRetries = n;
+    if (n !== null && n > result.synRetries) {
+      result.synRetries = n;
+      if (!connected && !exchangeOver) onSynRetry?.(id, n, since());
+    }
   }
 
   function onConnect(): void {

@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { makeEmit, type Emit } from '../emit';
 import { now } from '../clock';
 import type { ClientEvent } from '../events';
-import { openConnection, RESPONDED, type ConnPlan, type ConnResult } from './connection';
+import { openConnection, RESPONDED, type ConnPlan, type ConnResult, type SynRetryHook } from './connection';
 import { Aborted, Pacer, Slots } from './gate';
 import { buildRequest, methodOf } from './request';
 import { summarize } from './stats';
@@ -34,6 +34,8 @@ export interface FireControl {
   onProgress?: (p: Progress) => void;
   /** Every connection's result, as it is known. */
   onResult?: (r: ConnResult) => void;
+  /** A pending connect's SYN was sent again (live; client-connected reports the total). */
+  onSynRetry?: SynRetryHook;
 }
 
 /** Bad options for the engine (the CLI reports these as usage errors). */
@@ -233,7 +235,7 @@ async function run(opts: FireOptions, onEvent: ClientSink, ctl: FireControl): Pr
         eofGraceMs,
         captureBytes: CAPTURE_BYTES,
       };
-      const conn = openConnection(plan, emit, stop.signal);
+      const conn = openConnection(plan, emit, stop.signal, ctl.onSynRetry);
       progress();
       closing.push(
         conn.closed.then(() => {

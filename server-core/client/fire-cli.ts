@@ -6,11 +6,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { now } from '../clock';
 import type { ClientEvent } from '../events';
 import { checkOptions, defaultFireOptions, fire, FireOptionsError, DEFAULT_TIMEOUT_S, DEFAULT_EOF_GRACE_MS, type ClientSink } from './engine';
+import type { SynRetryHook } from './connection';
 import { formatSummary } from './report';
 import { ProgressLine } from './progress';
 import { parseHeader } from './request';
 import { help, info, summary as words, usage } from './strings';
-import { DEFAULT_URL, resolveTarget, TargetError } from './target';
+import { DEFAULT_URL, parseTarget, resolveTarget, TargetError } from './target';
 import { TranscriptPrinter } from './transcript';
 import type { FireMode, FireOptions, FireSummary } from './types';
 
@@ -150,14 +151,17 @@ async function runFire(options: FireOptions, json: boolean): Promise<number> {
 
   let sink: ClientSink;
   let progress: ProgressLine | null = null;
+  let onSynRetry: SynRetryHook | undefined;
   if (json) {
     sink = (e: ClientEvent) => out(`${JSON.stringify(e)}\n`);
   } else if (total === 1) {
     const printer = new TranscriptPrinter(out);
     introduce(printer, options);
     sink = (e) => printer.onEvent(e);
+    onSynRetry = (_id, n, ms) => printer.info(info.synRetryLive(n, ms));
   } else {
-    out(`* ${words.starting(options.clients, options.conns, options.url)}\n`);
+    const t = parseTarget(options.url);
+    out(`* ${words.starting(options.clients, options.conns, `http://${t.hostHeader}${t.path}`)}\n`);
     if (process.stderr.isTTY) progress = new ProgressLine(process.stderr);
     sink = () => undefined;
   }
@@ -169,6 +173,7 @@ async function runFire(options: FireOptions, json: boolean): Promise<number> {
       signal: stop.signal,
       onProgress: (p) => progress?.update(p),
       onResult: (r) => (wasConnected ||= r.connectMs !== undefined),
+      onSynRetry,
     });
   } catch (err) {
     progress?.stop();
