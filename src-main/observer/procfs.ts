@@ -89,7 +89,13 @@ export function childrenOf(pid: number): number[] {
 /** Every pid on the machine (the fallback walk when there are no children files). */
 export function allPids(): number[] {
   const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return out; // no /proc (macOS): the kernel's word is not available this way
+  }
+  for (const name of names) {
     const c = name.charCodeAt(0);
     if (c >= 48 && c <= 57) out.push(Number(name));
   }

@@ -10,3 +10,5 @@ export { MasterProcess } from './master';
 export { LineSplitter, parseEvent } from './ndjson';
 export { Observer, type ObserverOptions, type Observation } from '../observer/observer';
 export type { Batch, Counters, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+export { fire as fireClient, defaultFireOptions } from '../../server-core/client/engine';
+export { getOrigin, now } from '../../server-core/clock';

@@ -1,6 +1,7 @@
 // What the supervisor says to people (Summary.lastError, master-exit messages), kept together
 // so a translation can follow.
 export const strings = {
+  badSignal: (sig: string) => `${sig} is not a signal: use a name such as SIGTERM or a number such as 15.`,
   notRunning: 'The server is not running. Start it first.',
   startTimeout: (s: number) => `The server did not say it was listening within ${s} s, so it was stopped.`,
   spawnFailed: (node: string, why: string) => `Could not start the server with ${node}: ${why}.`,

@@ -10,6 +10,7 @@ import { Observer, type Observation, type ObserverOptions } from '../observer/ob
 import { Account, DivergenceWatch } from '../observer/divergence';
 import { allPids, readStat } from '../observer/procfs';
 import { becomeSubreaper } from '../sys/prctl';
+import { signalNumber } from '../../server-core/sys/wait';
 import { serveArgs } from './argv';
 import { defaultLaunch, type MasterLaunch } from './launch';
 import { MasterProcess, type MasterExit } from './master';
@@ -147,7 +148,9 @@ export class Supervisor implements SupervisorApi {
     }
     // A signal for an orphan goes from here: it is now the supervisor's child, not the master's.
     if (cmd.cmd === 'kill' && this.orphans.pids.includes(cmd.pid)) {
-      process.kill(cmd.pid, typeof cmd.signal === 'number' ? cmd.signal : (cmd.signal as NodeJS.Signals));
+      const sig = signalNumber(cmd.signal);
+      if (sig === undefined) throw new Error(strings.badSignal(String(cmd.signal)));
+      process.kill(cmd.pid, sig);
       return;
     }
     const master = this.run?.master;

@@ -160,3 +160,18 @@ describe('serveArgs and explainExit', () => {
     expect(explainExit(7, { code: null, signal: null, stderr: ['spawn nodez ENOENT'] }, 'nodez')).toMatch(/Could not start the server with nodez: spawn nodez ENOENT/);
   });
 });
+
+describe('Timeline reorder window', () => {
+  it('grows while events arrive late, within its cap, and shrinks back', () => {
+    let clock = 10_000;
+    const tl = new Timeline({ reorderMs: 50, maxReorderMs: 250, now: () => clock });
+    expect(tl.windowMs()).toBe(50);
+    tl.push(ev(clock - 120), 'server'); // arrived 120 ms after it happened
+    expect(tl.windowMs()).toBeCloseTo(130, 5);
+    tl.push(ev(clock - 900), 'server'); // very late: capped
+    expect(tl.windowMs()).toBe(250);
+    clock += 10_000; // ten quiet seconds later
+    expect(tl.windowMs()).toBe(50);
+    tl.dispose();
+  });
+});
