@@ -48,6 +48,16 @@ function readConfig(): WorkerConfig {
   return JSON.parse(raw) as WorkerConfig;
 }
 
+/** Without an app there is no HTTP machinery to answer with: a minimal 500, written straight to fd 3. */
+function answerRaw500(): void {
+  const body = 'The server could not load its application.\n';
+  try {
+    writeSync(FD.socket, `HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  } catch {
+    /* the client left, or fd 3 is non-blocking and full: nothing more to do */
+  }
+}
+
 async function serveOneConnection(cfg: WorkerConfig, app: LoadedApp): Promise<void> {
   const socket = new Socket({ fd: FD.socket, readable: true, writable: true });
   if (cfg.closeOnly) closeWithoutShutdown(socket);
@@ -109,10 +119,13 @@ async function main(): Promise<void> {
   const origin = process.env[ORIGIN_ENV];
   if (origin) setOrigin(origin);
   const cfg = readConfig();
-  process.on('uncaughtException', (err) => {
+  // Whatever escapes the gateway ends this worker with exit code 1, which `reap` shows.
+  const die = (err: unknown): void => {
     emit({ type: 'error', status: 500, code: 'WORKER', message: `worker ${process.pid}: ${err instanceof Error ? err.message : String(err)}` });
     process.exit(1);
-  });
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   let app: LoadedApp;
   try {
     app = await loadApp(cfg.app, cfg.interface, {
@@ -122,7 +135,10 @@ async function main(): Promise<void> {
       runOnce: cfg.role === 'connection',
     });
   } catch (err) {
-    emit({ type: 'error', code: 'APP_LOAD', message: `worker could not load the app: ${err instanceof Error ? err.message : String(err)}` });
+    // The master loaded the same app before listening, so this is rare (a file changed since).
+    const message = `worker could not load the app: ${err instanceof Error ? err.message : String(err)}`;
+    if (cfg.role === 'connection') answerRaw500();
+    emit({ type: 'error', code: 'APP_LOAD', status: cfg.role === 'connection' ? 500 : undefined, conn: cfg.conn, message });
     process.exit(1);
   }
   emit({ type: 'worker-ready', startMs: Math.round((now() - cfg.spawnT) * 1000) / 1000, serial: cfg.serial });

@@ -1,6 +1,8 @@
 // Faults and safety switches of the process models, against real processes: an app that
 // throws, a worker killed by a signal, --worker-timeout, --max-zombies, --child-keeps-listener.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -61,6 +63,26 @@ it('an app that throws: the client gets a 500, the worker exits 1 and reap shows
   const reap = await run.waitFor('reap', (e) => e.child === fork.child);
   expect(reap.code).toBe(1);
   expect((await run.stop()).code).toBe(0);
+}, 30_000);
+
+it('an app that no longer loads in the worker: a raw 500, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'forkscope-app-'));
+  const file = join(dir, 'app.mjs');
+  writeFileSync(file, "export default (environ, start_response) => { start_response('200 OK', []); return ['ok']; };\n");
+  try {
+    const run = await startServer([`${file}:default`, '--model', 'fork', '--port', '0']);
+    expect((await get(run.port, '/')).status).toBe(200);
+    rmSync(file); // the master loaded it before listening; each new worker loads it again
+    const res = await get(run.port, '/');
+    expect(res.status).toBe(500);
+    const fork = run.of('fork')[1];
+    const err = await run.waitFor('error', (e) => e.pid === fork.child && e.code === 'APP_LOAD');
+    expect(err.conn).toBe(fork.conn);
+    expect((await run.waitFor('reap', (e) => e.child === fork.child)).code).toBe(1);
+    expect((await run.stop()).code).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 30_000);
 
 it('a worker killed by a signal: reap shows the signal', async () => {
