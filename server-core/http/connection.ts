@@ -45,6 +45,8 @@ class Connection {
   /** Our side has finished sending; waiting for the client to close. */
   private closing = false;
   private closed = false;
+  /** A socket error (ECONNRESET…) was reported: closing adds nothing to it. */
+  private socketFailed = false;
   private bytesIn = 0;
   /** bytesIn when the last response finished; -1 before the first. Equal now → idle keep-alive. */
   private idleMark = -1;
@@ -360,6 +362,7 @@ class Connection {
   private onSocketError(err: NodeJS.ErrnoException): void {
     // A reset after every request was answered loses nothing: not worth an error.
     if (this.closed || (this.inflight.size === 0 && (this.requests > 0 || this.refused))) return;
+    this.socketFailed = true;
     this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: err.code, message: H.socketError(err) });
   }
 
@@ -369,7 +372,7 @@ class Connection {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const { conn, emit } = this.ctx;
-    if ([...this.inflight].some((ex) => !ex.answered && !ex.res.writableFinished)) {
+    if (!this.socketFailed && [...this.inflight].some((ex) => !ex.answered && !ex.res.writableFinished)) {
       emit({ type: 'error', conn, code: 'CLIENT_GONE', message: H.clientGone() });
     }
     this.tIn.flush();

@@ -67,7 +67,7 @@ export interface RawExchange {
 export async function rawRequest(
   port: number,
   parts: (string | Buffer)[],
-  opts: { endAfter?: boolean; timeoutMs?: number; gapMs?: number } = {},
+  opts: { endAfter?: boolean; timeoutMs?: number; gapMs?: number; resetAfterMs?: number } = {},
 ): Promise<RawExchange> {
   const sock: Socket = createConnection({ port, host: '127.0.0.1' });
   await once(sock, 'connect');
@@ -83,6 +83,7 @@ export async function rawRequest(
     if (i < parts.length - 1) await new Promise((r) => setTimeout(r, opts.gapMs ?? 20));
   }
   if (opts.endAfter) sock.end();
+  if (opts.resetAfterMs !== undefined) setTimeout(() => sock.resetAndDestroy(), opts.resetAfterMs);
   const timer = setTimeout(() => sock.destroy(), opts.timeoutMs ?? 5_000);
   await closed;
   clearTimeout(timer);

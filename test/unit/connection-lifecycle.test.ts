@@ -1,0 +1,125 @@
+// Keep-alive or not, half-closed clients, clients that leave, apps slower than the read timeout.
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rawRequest, startHarness, type Harness } from './connection-harness';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const countResponses = (text: string): number => (text.match(/HTTP\/1\.1 200 OK/g) ?? []).length;
+
+describe('connection lifecycle', () => {
+  it('without keep-alive: one response, Connection: close, pipelined requests are not served', async () => {
+    let calls = 0;
+    h = await startHarness((_req, res) => {
+      calls++;
+      res.end('one');
+    });
+    const ex = await rawRequest(h.port, ['GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n']);
+    await h.settled();
+    expect(countResponses(ex.text)).toBe(1);
+    expect(ex.text).toMatch(/Connection: close/);
+    expect(calls).toBe(1);
+    expect(h.of('request').map((r) => r.path)).toEqual(['/a']);
+    expect(h.of('error')).toEqual([]);
+  });
+
+  it('with keep-alive: several requests on one connection, each narrated; an idle connection closes quietly', async () => {
+    h = await startHarness((req, res) => {
+      res.end(`you asked ${req.url}`);
+    }, { keepAlive: true, limits: { readTimeoutMs: 300 } });
+    const sock = createConnection({ port: h.port, host: '127.0.0.1' });
+    const got: Buffer[] = [];
+    sock.on('data', (c: Buffer) => got.push(c));
+    sock.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    sock.write('GET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n');
+    const t0 = Date.now();
+    await once(sock, 'close');
+    await h.settled();
+    const text = Buffer.concat(got).toString();
+    expect(countResponses(text)).toBe(3);
+    expect(text).toMatch(/Connection: keep-alive\r\nKeep-Alive: timeout=\d+/);
+    expect(text.endsWith('you asked /3')).toBe(true);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(h.of('request').map((r) => r.path)).toEqual(['/1', '/2', '/3']);
+    expect(h.of('response')).toHaveLength(3);
+    expect(h.of('error')).toEqual([]);
+    expect(h.events.at(-1)?.type).toBe('close');
+  });
+
+  it('a client that half-closes after its request still gets the answer', async () => {
+    h = await startHarness((_req, res) => {
+      setTimeout(() => res.end('late but here'), 50);
+    });
+    const ex = await rawRequest(h.port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n'], { endAfter: true });
+    expect(ex.text).toMatch(/\r\n\r\nlate but here$/);
+    await h.settled();
+    expect(h.of('error')).toEqual([]);
+  });
+
+  it('an app slower than the read timeout is not cut off', async () => {
+    h = await startHarness(
+      (_req, res) => {
+        setTimeout(() => res.end('slow'), 500);
+      },
+      { limits: { readTimeoutMs: 150 } },
+    );
+    const ex = await rawRequest(h.port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n']);
+    expect(ex.text).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*slow$/);
+    await h.settled();
+    expect(h.of('error')).toEqual([]);
+  });
+
+  it('a client that resets the connection before the answer: one error event, and serveConnection resolves', async () => {
+    h = await startHarness((_req, res) => {
+      setTimeout(() => res.end('too late'), 300);
+    });
+    await rawRequest(h.port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n'], { resetAfterMs: 50 });
+    await h.settled();
+    expect(h.of('error').map((e) => e.code)).toEqual(['ECONNRESET']);
+    expect(h.events.at(-1)?.type).toBe('close');
+  });
+
+  it('a client that closes (FIN) before the answer is still answered: its close may be a half-close', async () => {
+    h = await startHarness((_req, res) => {
+      setTimeout(() => res.end('answer'), 100);
+    });
+    await rawRequest(h.port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n'], { timeoutMs: 20 });
+    await h.settled();
+    expect(h.of('response').map((r) => r.status)).toEqual([200]);
+    expect(h.events.at(-1)?.type).toBe('close');
+  });
+
+  it('a client that closes after the answer and never sends more gets no error', async () => {
+    h = await startHarness((_req, res) => {
+      res.end('bye');
+    });
+    const sock = createConnection({ port: h.port, host: '127.0.0.1' });
+    sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(sock, 'data');
+    sock.resetAndDestroy();
+    await h.settled();
+    expect(h.of('error')).toEqual([]);
+    expect(h.of('close')).toHaveLength(1);
+  });
+
+  it('a client that keeps its side open after Connection: close is cut after the read timeout', async () => {
+    h = await startHarness((_req, res) => {
+      res.end('done');
+    }, { limits: { readTimeoutMs: 200 } });
+    const sock = createConnection({ port: h.port, host: '127.0.0.1', allowHalfOpen: true });
+    sock.on('data', () => {});
+    sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(sock, 'end'); // the server's FIN
+    const t0 = Date.now();
+    await h.settled(); // our side stays open; the server gives up after the timeout
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    sock.destroy();
+    expect(h.of('error')).toEqual([]);
+  });
+});
