@@ -115,14 +115,23 @@ export function openConnection(plan: ConnPlan, emit: Emit, signal: AbortSignal, 
 
   // The connect() system call is issued on the next tick (Node connects IP literals without
   // a lookup); after it the kernel has picked the local port, and the fd can be watched.
+  let announced = false;
   process.nextTick(() => {
+    announce();
+    if (!connected && !exchangeOver && fd >= 0) synPoll = setInterval(watchSyn, SYN_POLL_MS);
+  });
+  if (signal.aborted) queueMicrotask(onAbort);
+
+  /** client-connect, once, before any other event of this connection. */
+  function announce(): void {
+    if (announced) return;
+    announced = true;
     const h = handleOf(sock);
     fd = typeof h?.fd === 'number' ? h.fd : -1;
     const name: { port?: number } = {};
-    const localPort = h?.getsockname && h.getsockname(name) === 0 ? name.port : undefined;
+    const localPort = fd >= 0 && h?.getsockname && h.getsockname(name) === 0 ? name.port : undefined;
     emit({ type: 'client-connect', id, host: target.address, port: target.port, ...(localPort ? { localPort } : {}) });
-    if (!connected && !exchangeOver && fd >= 0) synPoll = setInterval(watchSyn, SYN_POLL_MS);
-  });
+  }
 
   function watchSyn(): void {
     // A SYN_SENT socket's tcpi_retransmits counts the SYNs sent again: each one means the
@@ -273,6 +282,7 @@ export function openConnection(plan: ConnPlan, emit: Emit, signal: AbortSignal, 
   function finish(outcome: Outcome, error?: { code: string; explanation: string }): void {
     if (exchangeOver) return;
     exchangeOver = true;
+    announce();
     clearTimeout(timeout);
     if (eofTimer) clearTimeout(eofTimer);
     if (synPoll) clearInterval(synPoll);
