@@ -66,7 +66,9 @@ export async function ensureBuilt({ force = false } = {}) {
           platform: 'node',
           format: 'esm',
           target: 'node20',
-          sourcemap: 'inline',
+          // Not for the worker: every fork-model request pays its start, and reading past an
+          // inline map (twice the code's size) costs ~7 ms of CPU per start (docs/processes.md).
+          sourcemap: name === 'worker' ? false : 'inline',
           external,
           logLevel: 'error',
           // CommonJS dependencies bundled into ESM may call require().
