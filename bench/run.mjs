@@ -1,0 +1,36 @@
+// `npm run bench [-- SECTION... --reps N --duration S]`: every benchmark of docs/benchmarks.md.
+// Sections: iterative, fork, prefork (bench/http.mjs), supervisor (bench/supervisor.mjs),
+// renderer (bench/renderer.mjs when present). Default: all. Results print as Markdown tables.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const flags = [];
+const sections = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
+  else sections.push(args[i]);
+}
+const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer'];
+const chosen = sections.length ? sections : all;
+const unknown = chosen.filter((s) => !all.includes(s));
+if (unknown.length) {
+  console.error(`bench: unknown section ${unknown.join(', ')} — choose from ${all.join(', ')}`);
+  process.exit(2);
+}
+
+const http = chosen.filter((s) => ['iterative', 'fork', 'prefork'].includes(s));
+const run = (file, extra) => {
+  const path = join(root, 'bench', file);
+  if (!existsSync(path)) {
+    console.log(`\n(${file} not present: skipped)`);
+    return;
+  }
+  const r = spawnSync(process.execPath, [path, ...extra], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+};
+if (http.length) run('http.mjs', [...http, ...flags]);
+if (chosen.includes('supervisor')) run('supervisor.mjs', []);
+if (chosen.includes('renderer')) run('renderer.mjs', []);
