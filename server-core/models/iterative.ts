@@ -52,11 +52,11 @@ class IterativeModel implements ServerModel {
   private async run(): Promise<void> {
     const { listener } = this.ctx;
     while (!this.stopping) {
-      const ready = await listener.waitReadable().catch((err: unknown) => this.reportWaitError(err));
-      if (!ready || this.stopping) break;
+      // Take what is already queued first; wait (poll on the pool) only when the queue is empty.
       const accepted = this.acceptOne();
       if (accepted === 'error') await sleep(ACCEPT_ERROR_BACKOFF_MS);
       else if (accepted) await this.serve(accepted);
+      else if (!(await listener.waitReadable().catch((err: unknown) => this.reportWaitError(err)))) break;
     }
   }
 
