@@ -45,7 +45,7 @@ describe('forkscope fire against forkscope serve', () => {
 
   it('2. a burst of 20 × 5 against the fork model: 100 × 200, each client port matches exactly one server accept', async () => {
     const srv = await startServer(['hello', '--model', 'fork', '--port', '0']);
-    const r = await runCli(['fire', `http://127.0.0.1:${srv.port}/hello`, '--clients', '20', '--conns', '5', '--json'], { timeoutMs: 120_000 });
+    const r = await runCli(['fire', `http://127.0.0.1:${srv.port}/hello`, '--clients', '20', '--conns', '5', '--timeout', '60', '--json'], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const lines = jsonLines(r.stdout);
     const done = ofType(lines, 'client-done');
