@@ -1,0 +1,34 @@
+// Keyboard shortcuts: space pauses/resumes the live view; r (or Ctrl/⌘+Enter) fires the last
+// request again. Keys typed into a field belong to the field.
+
+export type KeyAction = 'pause' | 'again' | null;
+
+export interface KeyInfo {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  /** The focused element's tag (upper case), its type attribute and whether it is editable. */
+  tag: string;
+  inputType?: string;
+  editable?: boolean;
+  repeat?: boolean;
+}
+
+const TEXT_INPUTS = new Set(['text', 'number', 'search', 'url', 'email', 'password', 'tel', '']);
+
+export function isTyping(k: KeyInfo): boolean {
+  if (k.editable) return true;
+  if (k.tag === 'TEXTAREA' || k.tag === 'SELECT') return true;
+  if (k.tag === 'INPUT') return TEXT_INPUTS.has((k.inputType ?? '').toLowerCase());
+  return false;
+}
+
+export function keyAction(k: KeyInfo): KeyAction {
+  if (k.key === 'Enter' && (k.ctrlKey || k.metaKey)) return 'again';
+  if (k.ctrlKey || k.metaKey || k.altKey || k.repeat) return null;
+  if (isTyping(k)) return null;
+  if (k.key === ' ' || k.key === 'Spacebar') return 'pause';
+  if (k.key === 'r' || k.key === 'R') return 'again';
+  return null;
+}

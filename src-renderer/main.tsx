@@ -1,0 +1,27 @@
+// Entry: pick the Bridge (preload or WebSocket), create the store, feed it outside React,
+// render once.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { pickBridge } from './bridge';
+import { perf } from './perf';
+import { connectFeed } from './store/feed';
+import { StoreContext } from './store/react';
+import { createAppStore } from './store/store';
+import './styles.css';
+
+const picked = pickBridge();
+const store = createAppStore(picked.bridge, { params: new URLSearchParams(location.search) });
+if (picked.ws) picked.ws.onStatus((s) => store.getState().setConnection(s === 'open' ? 'open' : 'lost'));
+connectFeed(store, picked.bridge, { onReconnect: picked.ws ? (l) => picked.ws!.onReconnect(l) : undefined });
+
+perf.startFrames();
+(window as unknown as { __forkscopePerf: typeof perf }).__forkscopePerf = perf;
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StoreContext.Provider value={store}>
+      <App />
+    </StoreContext.Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,81 @@
+// The kernel's accept queue: backlog + 1 slots (Linux), filled to the length TCP_INFO reports.
+// Waiting connections the built-in client made are labelled with their port; connections
+// that could not even get into the queue are stuck connecting while their SYNs are retried.
+import { useEffect, useState } from 'react';
+import * as S from '../strings';
+import { useApp } from '../store/react';
+import { Panel } from './Panel';
+import { runNow } from './ProcessTree';
+
+/** Slots drawn at most (a backlog of 4096 is not drawn slot by slot). */
+const MAX_SLOTS = 64;
+/** A connect still pending after this long has lost its SYN at least once. */
+const SYN_RETRY_MS = 900;
+
+function useTick(active: boolean, ms = 500): void {
+  const [, setN] = useState(0);
+  useEffect(() => {
+    if (!active) return;
+    const id = setInterval(() => setN((n) => n + 1), ms);
+    return () => clearInterval(id);
+  }, [active, ms]);
+}
+
+export function AcceptQueue() {
+  const queue = useApp((s) => s.queue);
+  const clock = useApp((s) => s.clock);
+  const listening = useApp((s) => s.run.master != null);
+  useTick(queue.connecting.length > 0 || queue.waiting.length > 0);
+  const nowT = runNow(clock);
+  const slots = queue.backlog + 1;
+  const drawn = Math.min(slots, MAX_SLOTS);
+  const full = queue.length >= slots && queue.backlog > 0;
+  const stuck = queue.connecting.filter((c) => nowT - c.since > SYN_RETRY_MS);
+  const fresh = queue.connecting.length - stuck.length;
+  return (
+    <Panel
+      title={S.queue.heading}
+      hint={S.explain.queue}
+      sub={queue.backlog > 0 || listening ? <span title={S.explain.backlog}>{S.queue.slots(queue.backlog)}</span> : undefined}
+      className="queue-panel"
+    >
+      {!listening && queue.backlog === 0 ? (
+        <div className="empty">{S.queue.notListening}</div>
+      ) : (
+      <div className={`slots ${full ? 'full' : ''}`} title={S.explain.queueLength}>
+        {Array.from({ length: drawn }, (_, i) => {
+          const filled = i < queue.length;
+          const item = filled ? queue.waiting[i] : undefined;
+          return (
+            <div key={i} className={`slot ${filled ? 'filled' : ''}`} data-testid="queue-slot" data-filled={filled}>
+              {filled ? (item?.localPort ? S.queue.port(item.localPort) : '●') : ''}
+            </div>
+          );
+        })}
+        {slots > drawn && <div className="slot more">+{slots - drawn}</div>}
+      </div>
+      )}
+      <div className="queue-line">
+        <span className="mono big-num">{queue.length}</span>
+        <span className="muted"> / {slots > 1 || queue.backlog > 0 ? slots : '—'} {S.queue.waiting}</span>
+      </div>
+      {queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && <div className="muted small">{S.queue.empty}</div>}
+      {(stuck.length > 0 || fresh > 0) && (
+        <div className="connecting" title={S.explain.synRetry}>
+          <div className="connecting-head">
+            {S.queue.connecting}
+            {fresh > 0 && <span className="muted"> · {fresh} {S.queue.connectingFresh}</span>}
+          </div>
+          <div className="connecting-list">
+            {stuck.slice(0, 40).map((c) => (
+              <span key={c.id} className="syn" data-testid="stuck-connecting">
+                <span className="mono">client {c.clientId ?? '?'}</span> {S.queue.synRetry(nowT - c.since)}
+              </span>
+            ))}
+            {stuck.length > 40 && <span className="muted">{S.tree.more(stuck.length - 40)}</span>}
+          </div>
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,72 @@
+// Problems worth interrupting for: a start that failed, a master that died, the master and
+// the kernel disagreeing (never show a number the kernel contradicts without saying so).
+import { useState } from 'react';
+import * as S from '../strings';
+import { useApp } from '../store/react';
+
+function Banner(props: { kind: 'error' | 'warn' | 'info'; title: string; body?: string; advice?: string; lines?: string[]; onDismiss?: () => void; testid?: string }) {
+  return (
+    <div className={`banner ${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'} data-testid={props.testid}>
+      <div className="banner-text">
+        <strong>{props.title}</strong>
+        {props.body && <span> {props.body}</span>}
+        {props.advice && <div className="advice">→ {props.advice}</div>}
+        {props.lines && props.lines.length > 0 && (
+          <>
+            <div className="muted small">{S.banners.stderr}</div>
+            <pre className="stderr">{props.lines.join('\n')}</pre>
+          </>
+        )}
+      </div>
+      {props.onDismiss && (
+        <button type="button" className="ghost" onClick={props.onDismiss}>
+          {S.banners.dismiss}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Banners() {
+  const actionError = useApp((s) => s.actionError);
+  const dismissError = useApp((s) => s.dismissError);
+  const run = useApp((s) => s.run);
+  const stopRequested = useApp((s) => s.stopRequested);
+  const [dismissed, setDismissed] = useState<Set<string>>(new Set());
+  const dismiss = (key: string) => () => setDismissed(new Set(dismissed).add(key));
+
+  const out = [];
+  if (actionError) out.push(<Banner key="action" kind="error" title={S.banners.lastError} body={actionError} advice={S.adviceFor(actionError)} onDismiss={dismissError} testid="error-banner" />);
+  const exit = run.masterExit;
+  if (exit && !stopRequested && !run.running) {
+    // The master died without being asked to: say how, in its own last words too.
+    const key = `exit:${exit.t}`;
+    const why = exit.message ?? run.lastError ?? '';
+    if (!dismissed.has(key))
+      out.push(
+        <Banner
+          key={key}
+          kind="error"
+          title={S.banners.masterExit(exit.code, exit.signal)}
+          body={why}
+          advice={S.adviceFor(`${why}\n${exit.stderr.join('\n')}`)}
+          lines={exit.stderr.slice(-8)}
+          onDismiss={dismiss(key)}
+          testid="master-exit-banner"
+        />,
+      );
+  } else if (run.lastError && !run.running && run.lastError !== actionError) {
+    const key = `last:${run.lastError}`;
+    if (!dismissed.has(key))
+      out.push(<Banner key={key} kind="error" title={S.banners.lastError} body={run.lastError} advice={S.adviceFor(run.lastError)} onDismiss={dismiss(key)} testid="error-banner" />);
+  }
+  const d = run.divergence;
+  if (d) {
+    const key = `div:${d.t}`;
+    if (!dismissed.has(key))
+      out.push(<Banner key={key} kind="warn" title="⚠ " body={S.banners.divergence(d.what, d.master, d.kernel)} onDismiss={dismiss(key)} testid="divergence-banner" />);
+  }
+  if (run.running && !run.accepting.on) out.push(<Banner key="accepting" kind="warn" title={S.banners.accepting(run.accepting.reason ?? '')} />);
+  if (out.length === 0) return null;
+  return <div className="banners">{out}</div>;
+}

@@ -1,0 +1,82 @@
+// The headline numbers. The zombie count is the kernel's (/proc); the master's own account
+// sits beside it. SIGCHLD deliveries next to child exits show lesson 8: signals merge.
+import type { ReactNode } from 'react';
+import * as S from '../strings';
+import { useApp } from '../store/react';
+
+function Stat(props: { label: string; hint: string; value: number | string; testid?: string; tone?: 'bad' | 'warn' | 'ok'; sub?: ReactNode; big?: boolean }) {
+  return (
+    <div className={`stat ${props.tone ?? ''} ${props.big ? 'big' : ''}`} title={props.hint}>
+      <div className="stat-label">{props.label}</div>
+      <div className="stat-value" data-testid={props.testid}>
+        {props.value}
+      </div>
+      {props.sub && <div className="stat-sub">{props.sub}</div>}
+    </div>
+  );
+}
+
+export function Counters() {
+  const zombies = useApp((s) => s.zombies.count);
+  const masterZombies = useApp((s) => s.masterZombies);
+  const counters = useApp((s) => s.counters);
+  const queue = useApp((s) => s.queue);
+  const liveWorkers = useApp((s) => s.procs.filter((p) => p.role === 'worker' && p.letter !== '' && p.state !== 'zombie').length);
+  const points = useApp((s) => s.points);
+  const rps = points.length > 1 ? points[points.length - 2].rps : 0;
+  const account = Math.max(0, counters.exited - counters.reaped);
+  const lost = Math.max(0, counters.exited - counters.sigchld);
+  return (
+    <div className="stats">
+      <Stat
+        big
+        label={S.counters.zombies}
+        hint={S.explain.zombieCount}
+        value={zombies}
+        testid="zombie-count"
+        tone={zombies > 0 ? 'bad' : 'ok'}
+        sub={
+          <span title={S.explain.masterAccount}>
+            {S.counters.masterAccount}: {S.counters.masterAccountValue(account)}
+            {masterZombies != null && ` · ${S.tree.masterSays(masterZombies)}`}
+          </span>
+        }
+      />
+      <Stat label={S.counters.liveWorkers} hint={S.explain.liveWorkers} value={liveWorkers} testid="live-workers" />
+      <Stat
+        label={S.counters.queue}
+        hint={S.explain.queueLength}
+        value={queue.length}
+        testid="queue-length"
+        tone={queue.backlog && queue.length >= queue.backlog + 1 ? 'bad' : queue.length > 0 ? 'warn' : undefined}
+        sub={queue.backlog ? `of ${queue.backlog + 1} (backlog ${queue.backlog})` : undefined}
+      />
+      <Stat label={S.counters.rps} hint={S.explain.rps} value={rps} testid="rps" />
+      <div className="stat pair" title={S.explain.sigchldVsExited}>
+        <div className="stat-label">
+          {S.counters.sigchld} · {S.counters.exited}
+        </div>
+        <div className="stat-value">
+          <span data-testid="sigchld-count">{counters.sigchld}</span>
+          <span className="vs"> vs </span>
+          <span data-testid="exited-count">{counters.exited}</span>
+        </div>
+        <div className={`stat-sub ${lost > 0 ? 'warn-text' : ''}`}>{S.counters.lostSignals(lost)}</div>
+      </div>
+      <div className="stat small-stats">
+        <div title={S.explain.accepted}>
+          {S.counters.accepted} <b>{counters.accepted}</b>
+        </div>
+        <div title={S.explain.forked}>
+          {S.counters.forked} <b>{counters.forked}</b>
+        </div>
+        <div title={S.explain.reaped}>
+          {S.counters.reaped} <b>{counters.reaped}</b>
+        </div>
+        <div title={S.explain.errors}>
+          {S.counters.errors} <b className={counters.errors ? 'warn-text' : ''}>{counters.errors}</b>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+// The process tree as /proc shows it: supervisor → master → workers. Zombies are loud;
+// reaped workers fade out; a worker the master just started but /proc has not sampled yet
+// is drawn dashed ("starting"). Click a process for its details.
+import type { HierarchyNode } from 'd3-hierarchy';
+import { memo, useMemo } from 'react';
+import * as S from '../strings';
+import type { ProcNode } from '../store/procs';
+import { useApp } from '../store/react';
+import { Panel } from './Panel';
+import { buildTree, ROOT_PID, supervisorOf } from './tree';
+
+/** At most this many children drawn per parent (zombies and live ones first). */
+const MAX_KIDS = 300;
+
+export function runNow(clock: { t: number; at: number }, now = performance.now()): number {
+  return clock.t + Math.max(0, now - clock.at);
+}
+
+const Chip = memo(function Chip(props: {
+  pid: number;
+  role: string;
+  state: string;
+  letter: string;
+  fds: number | null;
+  ageS: number;
+  conn?: number;
+  reapText?: string;
+  highlight: boolean;
+  onOpen: (pid: number) => void;
+}) {
+  const st = S.states[props.state] ?? S.states.unknown;
+  const live = props.state !== 'reaped';
+  const roleHint = S.explain[props.role as 'master' | 'worker' | 'supervisor' | 'orphan'] ?? '';
+  return (
+    <button
+      type="button"
+      className={`chip ${props.state} role-${props.role} ${props.highlight ? 'highlight' : ''}`}
+      data-testid={live ? 'process-node' : 'process-node-reaped'}
+      data-pid={props.pid}
+      data-state={props.state}
+      data-role={props.role}
+      onClick={() => props.onOpen(props.pid)}
+      title={`${S.tree.roles[props.role] ?? props.role} ${props.pid}: ${st.explain}${roleHint ? `\n${roleHint}` : ''}`}
+    >
+      <span className="chip-top">
+        <span className="state-dot" />
+        <span className="chip-pid">{props.pid}</span>
+        {props.letter && <span className="chip-letter">{props.letter}</span>}
+      </span>
+      <span className="chip-state">{props.state === 'zombie' ? st.label : `${S.tree.roles[props.role] ?? props.role} · ${st.label}`}</span>
+      <span className="chip-meta">
+        {props.reapText ??
+          `${S.fmtAge(props.ageS * 1000)}${props.fds != null ? ` · ${props.fds} ${S.tree.fds}` : ''}${props.conn != null ? ` · #${props.conn}` : ''}`}
+      </span>
+    </button>
+  );
+});
+
+function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightPid: number | undefined; onOpen: (pid: number) => void; depth: number }) {
+  const { node, nowT } = props;
+  const kids = node.children ?? [];
+  const shown = kids.slice(0, MAX_KIDS);
+  const d = node.data;
+  const isRoot = d.pid === ROOT_PID;
+  const reapText = d.state === 'reaped' ? (d.reap ? S.details.reapInfo(d.reap.code, d.reap.signal, d.reap.zombieMs) : S.states.reaped.label) : undefined;
+  const leafy = kids.length > 0 && kids.every((k) => !k.children);
+  return (
+    <div className={`branch depth-${props.depth}`}>
+      {isRoot ? (
+        <div className="chip virtual" title={S.explain.supervisor}>
+          <span className="chip-top">{S.tree.supervisor}</span>
+        </div>
+      ) : (
+        <Chip
+          pid={d.pid}
+          role={d.role}
+          state={d.state}
+          letter={d.letter}
+          fds={d.fds}
+          ageS={Math.max(0, Math.floor((nowT - d.start) / 1000))}
+          conn={d.conn}
+          reapText={reapText}
+          highlight={props.highlightPid === d.pid}
+          onOpen={props.onOpen}
+        />
+      )}
+      {kids.length > 0 && (
+        <div className={`kids ${leafy ? 'grid' : ''}`}>
+          {shown.map((k) => (
+            <Branch key={k.data.pid} node={k} nowT={nowT} highlightPid={props.highlightPid} onOpen={props.onOpen} depth={props.depth + 1} />
+          ))}
+          {kids.length > shown.length && <div className="chip more">{S.tree.more(kids.length - shown.length)}</div>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ProcessTree() {
+  const procs = useApp((s) => s.procs);
+  const clock = useApp((s) => s.clock);
+  const showDetails = useApp((s) => s.showDetails);
+  const highlightPid = useApp((s) => (s.selectedConv != null ? s.journal.convs.get(s.selectedConv)?.worker : undefined));
+  const root = useMemo(() => supervisorOf(buildTree(procs)), [procs]);
+  const nowT = runNow(clock);
+  const count = procs.filter((p) => p.state !== 'reaped').length;
+  return (
+    <Panel title={S.tree.heading} hint={S.explain.tree} sub={S.tree.subheading} right={<span className="muted">{count} processes</span>} className="tree-panel">
+      {procs.length === 0 ? (
+        <div className="empty">{S.tree.empty}</div>
+      ) : (
+        <div className="tree">
+          <Branch node={root} nowT={nowT} highlightPid={highlightPid} onOpen={showDetails} depth={0} />
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,146 @@
+// Every event of the run on one clock, filterable by type, pid and connection. Follows the
+// newest event until you scroll up; "Jump to latest" comes back. Virtualized (20,000 rows).
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { EventType } from '../../server-core/events';
+import * as S from '../strings';
+import type { Entry } from '../store/journal';
+import { useApp } from '../store/react';
+import { Panel } from './Panel';
+import { makeFilter, relatedTo } from './timeline-filter';
+
+const ROW = 22;
+
+const GROUPS: { name: string; types: EventType[] }[] = [
+  { name: 'server', types: ['listening', 'accept', 'request', 'response', 'close', 'queue', 'eintr', 'error', 'transcript', 'notice', 'accepting', 'stopping', 'stopped'] },
+  { name: 'processes', types: ['fork', 'worker-ready', 'sigchld', 'exit', 'reap', 'zombies', 'signal-sent', 'fds-released', 'reap-policy'] },
+  { name: 'client', types: ['client-connect', 'client-connected', 'client-sent', 'client-first-byte', 'client-done', 'client-eof', 'client-error', 'client-received'] },
+  { name: 'kernel & supervisor', types: ['proc', 'divergence', 'master-exit', 'reparented', 'master-start'] },
+];
+
+function TypeFilter() {
+  const hidden = useApp((s) => s.filters.hidden);
+  const setFilters = useApp((s) => s.setFilters);
+  const hiddenSet = new Set(hidden);
+  const toggle = (t: EventType) => setFilters({ hidden: hiddenSet.has(t) ? hidden.filter((h) => h !== t) : [...hidden, t] });
+  return (
+    <details className="type-filter">
+      <summary data-testid="timeline-types">
+        {S.timeline.filterTypes}
+        {hidden.length > 0 && <span className="muted"> (−{hidden.length})</span>}
+      </summary>
+      <div className="type-menu">
+        <div className="type-menu-actions">
+          <button type="button" className="ghost" onClick={() => setFilters({ hidden: [] })}>
+            {S.timeline.allTypes}
+          </button>
+          <button type="button" className="ghost" onClick={() => setFilters({ hidden: [...S.eventTypes] })}>
+            {S.timeline.noneTypes}
+          </button>
+        </div>
+        {GROUPS.map((g) => (
+          <fieldset key={g.name}>
+            <legend>{g.name}</legend>
+            {g.types.map((t) => (
+              <label key={t} title={S.eventExplain[t]}>
+                <input type="checkbox" checked={!hiddenSet.has(t)} onChange={() => toggle(t)} /> <span className={`etype t-${t}`}>{t}</span>
+              </label>
+            ))}
+          </fieldset>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+function Row(props: { x: Entry; related: boolean; onPick: (x: Entry) => void }) {
+  const { e } = props.x;
+  return (
+    <div className={`trow src-${e.source ?? 'server'} ${props.related ? 'related' : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
+      <span className="t mono">{S.fmtT(e.t)}</span>
+      <span className="src">{e.source ?? ''}</span>
+      <span className="pid mono">{e.pid}</span>
+      <span className={`etype t-${e.type}`}>{e.type}</span>
+      <span className="desc">{S.describe(e)}</span>
+    </div>
+  );
+}
+
+export function Timeline() {
+  const journal = useApp((s) => s.journal);
+  const end = useApp((s) => s.timelineEnd);
+  const filters = useApp((s) => s.filters);
+  const setFilters = useApp((s) => s.setFilters);
+  const selected = useApp((s) => s.selectedConv);
+  const select = useApp((s) => s.selectConv);
+  const worker = selected != null ? journal.convs.get(selected)?.worker : undefined;
+  const rows = useMemo(() => {
+    const keep = makeFilter(filters, (id) => journal.convs.get(id)?.conn);
+    return journal.timeline.collect(keep, end);
+  }, [journal, end, filters]);
+  const parentRef = useRef<HTMLDivElement>(null);
+  const [follow, setFollow] = useState(true);
+  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 12 });
+
+  useEffect(() => {
+    if (follow && rows.length > 0) virt.scrollToIndex(rows.length - 1, { align: 'end' });
+  }, [follow, rows.length, virt]);
+
+  const onScroll = (): void => {
+    const el = parentRef.current;
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW * 2;
+    if (atBottom !== follow) setFollow(atBottom);
+  };
+  const onPick = (x: Entry): void => {
+    if (x.conv != null) select(selected === x.conv ? null : x.conv);
+  };
+
+  return (
+    <Panel
+      title={S.timeline.heading}
+      hint={S.explain.timeline}
+      className="timeline-panel"
+      right={
+        <span className="muted" data-testid="timeline-count">
+          {S.timeline.count(rows.length, journal.timeline.size)}
+        </span>
+      }
+    >
+      <div className="filters">
+        <TypeFilter />
+        <input className="small-input" placeholder={S.timeline.pidPlaceholder} value={filters.pid} onChange={(e) => setFilters({ pid: e.target.value })} aria-label={S.timeline.pid} data-testid="filter-pid" />
+        <input className="small-input" placeholder={S.timeline.connPlaceholder} value={filters.conn} onChange={(e) => setFilters({ conn: e.target.value })} aria-label={S.timeline.conn} data-testid="filter-conn" />
+        {(filters.pid || filters.conn) && (
+          <button type="button" className="ghost" onClick={() => setFilters({ pid: '', conn: '' })}>
+            {S.timeline.clear}
+          </button>
+        )}
+        <span className="spacer" />
+        {follow ? (
+          <span className="muted small">● {S.timeline.following}</span>
+        ) : (
+          <button type="button" onClick={() => setFollow(true)} data-testid="jump-latest">
+            ↓ {S.timeline.jump}
+          </button>
+        )}
+      </div>
+      {rows.length === 0 ? (
+        <div className="empty">{S.timeline.empty}</div>
+      ) : (
+        <div ref={parentRef} className="scroll timeline-scroll" onScroll={onScroll}>
+          <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
+            {virt.getVirtualItems().map((vi) => {
+              const x = rows[vi.index];
+              return (
+                <div key={x.seq} className="vrow" style={{ height: ROW, transform: `translateY(${vi.start}px)` }}>
+                  <Row x={x} related={relatedTo(x, selected, worker)} onPick={onPick} />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      )}
+    </Panel>
+  );
+}

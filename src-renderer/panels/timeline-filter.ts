@@ -1,0 +1,47 @@
+// Which timeline entries to show: by type, pid and connection; and which belong to the
+// selected connection (highlighted).
+import type { ForkscopeEvent } from '../../server-core/events';
+import type { Entry } from '../store/journal';
+import type { Filters } from '../store/store';
+
+/** The pid an event is about besides its emitter (a child it forked, reaped, signalled…). */
+export function childOf(e: ForkscopeEvent): number | undefined {
+  return 'child' in e && typeof e.child === 'number' ? e.child : undefined;
+}
+
+export function connOf(e: ForkscopeEvent): number | undefined {
+  return 'conn' in e && typeof e.conn === 'number' ? e.conn : undefined;
+}
+
+function parseId(s: string): number | null {
+  const t = s.trim().replace(/^#/, '');
+  if (t === '' || !/^\d+$/.test(t)) return null;
+  return Number(t);
+}
+
+export function makeFilter(f: Filters, convConn?: (conv: number) => number | undefined): (x: Entry) => boolean {
+  const hidden = new Set<string>(f.hidden);
+  const pid = parseId(f.pid);
+  const conn = parseId(f.conn);
+  return (x) => {
+    if (hidden.has(x.e.type)) return false;
+    if (pid != null && x.e.pid !== pid && childOf(x.e) !== pid) return false;
+    if (conn != null) {
+      const c = connOf(x.e) ?? (x.conv != null ? convConn?.(x.conv) : undefined);
+      if (c !== conn) return false;
+    }
+    return true;
+  };
+}
+
+export function isFiltering(f: Filters, defaults: Filters): boolean {
+  return f.pid.trim() !== '' || f.conn.trim() !== '' || f.hidden.join() !== defaults.hidden.join();
+}
+
+/** Entries related to the selected connection: its own events, and those of its worker. */
+export function relatedTo(x: Entry, conv: number | null, worker: number | undefined): boolean {
+  if (conv == null) return false;
+  if (x.conv === conv) return true;
+  if (worker == null) return false;
+  return x.e.pid === worker || childOf(x.e) === worker;
+}

@@ -1,0 +1,229 @@
+// The server and client forms as the user edits them (strings for number fields, so typing
+// is never fought), and their conversion to the supervisor's RunConfig and FireOptions.
+import type { FireOptions } from '../../server-core/client/types';
+import type { Interface, Model, ReapPolicy } from '../../server-core/events';
+import type { RunConfig } from '../../src-main/supervisor/types';
+
+export interface ServerForm {
+  model: Model;
+  reap: ReapPolicy;
+  /** A built-in app name, or 'custom' for customApp. */
+  appChoice: string;
+  customApp: string;
+  interface: Interface;
+  host: string;
+  port: string;
+  backlog: string;
+  workers: string;
+  maxRequests: string;
+  parentKeepsConn: boolean;
+  childKeepsListener: boolean;
+  nofile: string;
+  keepAlive: boolean;
+}
+
+export type ClientKind = 'request' | 'raw' | 'slow' | 'hold';
+
+export interface ClientForm {
+  kind: ClientKind;
+  method: string;
+  path: string;
+  headers: string;
+  body: string;
+  clients: string;
+  conns: string;
+  raw: string;
+  slowMs: string;
+  sendNothing: boolean;
+  holdS: string;
+  timeoutS: string;
+}
+
+const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
+const POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
+const INTERFACES: Interface[] = ['wsgi', 'fetch', 'node'];
+export const BUILTIN_APPS = ['hello', 'slow', 'echo', 'stream', 'crash'];
+
+export function defaultServerForm(params?: URLSearchParams): ServerForm {
+  const form: ServerForm = {
+    model: 'fork',
+    reap: 'loop',
+    appChoice: 'hello',
+    customApp: '',
+    interface: 'wsgi',
+    host: '127.0.0.1',
+    port: '8888',
+    backlog: '5',
+    workers: '2',
+    maxRequests: '0',
+    parentKeepsConn: false,
+    childKeepsListener: false,
+    nofile: '',
+    keepAlive: false,
+  };
+  if (!params) return form;
+  // The page address may preset the form, e.g. ?port=0&model=iterative (tests use this).
+  const model = params.get('model');
+  if (model && (MODELS as string[]).includes(model)) form.model = model as Model;
+  const reap = params.get('reap');
+  if (reap && (POLICIES as string[]).includes(reap)) form.reap = reap as ReapPolicy;
+  const iface = params.get('interface');
+  if (iface && (INTERFACES as string[]).includes(iface)) form.interface = iface as Interface;
+  const app = params.get('app');
+  if (app) {
+    if (BUILTIN_APPS.includes(app)) form.appChoice = app;
+    else {
+      form.appChoice = 'custom';
+      form.customApp = app;
+    }
+  }
+  for (const key of ['port', 'backlog', 'workers', 'maxRequests', 'nofile'] as const) {
+    const v = params.get(key);
+    if (v != null && /^\d+$/.test(v)) form[key] = v;
+  }
+  return form;
+}
+
+export function defaultClientForm(): ClientForm {
+  return {
+    kind: 'request',
+    method: 'GET',
+    path: '/hello',
+    headers: '',
+    body: '',
+    clients: '1',
+    conns: '1',
+    raw: 'GET /hello HTTP/1.1\nHost: 127.0.0.1\n\n',
+    slowMs: '200',
+    sendNothing: false,
+    holdS: '5',
+    timeoutS: '15',
+  };
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function int(v: string, name: string, min: number, max: number): Result<number> {
+  const s = v.trim();
+  if (!/^\d+$/.test(s)) return { ok: false, error: `${name}: a whole number, please` };
+  const n = Number(s);
+  if (n < min || n > max) return { ok: false, error: `${name}: between ${min} and ${max}` };
+  return { ok: true, value: n };
+}
+
+export function appOf(form: ServerForm): string {
+  return form.appChoice === 'custom' ? form.customApp.trim() : form.appChoice;
+}
+
+export function toRunConfig(form: ServerForm): Result<RunConfig> {
+  const port = int(form.port, 'Port', 0, 65535);
+  if (!port.ok) return port;
+  const backlog = int(form.backlog, 'Backlog', 0, 4096);
+  if (!backlog.ok) return backlog;
+  const workers = int(form.workers, 'Workers', 1, 64);
+  if (!workers.ok) return workers;
+  const maxRequests = int(form.maxRequests, 'Max requests', 0, 1_000_000);
+  if (!maxRequests.ok) return maxRequests;
+  let nofile: number | undefined;
+  if (form.nofile.trim() !== '') {
+    const n = int(form.nofile, 'fd limit', 16, 1_048_576);
+    if (!n.ok) return n;
+    nofile = n.value;
+  }
+  const app = appOf(form);
+  if (!app) return { ok: false, error: 'App: give module:callable, e.g. ./app.mjs:default' };
+  return {
+    ok: true,
+    value: {
+      model: form.model,
+      reap: form.reap,
+      app,
+      interface: form.interface,
+      host: form.host || '127.0.0.1',
+      port: port.value,
+      backlog: backlog.value,
+      workers: workers.value,
+      maxRequests: maxRequests.value,
+      parentKeepsConn: form.parentKeepsConn,
+      childKeepsListener: form.childKeepsListener,
+      nofile,
+      keepAlive: form.keepAlive,
+    },
+  };
+}
+
+/** Clients × connections: a burst exactly when the product is above one. */
+export function burstSize(form: ClientForm): { clients: number; conns: number; total: number } {
+  const clients = Math.max(1, Math.min(1000, Number.parseInt(form.clients, 10) || 1));
+  const conns = Math.max(1, Math.min(10_000, Number.parseInt(form.conns, 10) || 1));
+  return { clients, conns, total: clients * conns };
+}
+
+export function parseHeaders(text: string): Result<[string, string][]> {
+  const out: [string, string][] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const at = line.indexOf(':');
+    if (at <= 0) return { ok: false, error: `Header “${line.trim()}”: write Name: value` };
+    out.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]);
+  }
+  return { ok: true, value: out };
+}
+
+/** Raw text → bytes: each line ends with \r\n, as HTTP wants; \xNN escapes allowed. */
+export function rawBytes(text: string): string {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const joined = lines.join('\r\n');
+  return joined.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}
+
+function toBase64(binary: string): string {
+  // Characters above 0xFF (typed Unicode) go as UTF-8.
+  const bytes = new TextEncoder().encode(binary);
+  const oneByte = [...binary].every((ch) => ch.charCodeAt(0) <= 0xff);
+  if (oneByte) return btoa(binary);
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+export function targetUrl(host: string, port: number, path: string): string {
+  const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  const p = path.startsWith('/') ? path : `/${path}`;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}${p}`;
+}
+
+export function toFireOptions(form: ClientForm, target: { host: string; port: number }): Result<FireOptions> {
+  const timeout = int(form.timeoutS, 'Timeout', 1, 600);
+  if (!timeout.ok) return timeout;
+  const headers = parseHeaders(form.headers);
+  if (!headers.ok) return headers;
+  const { clients, conns, total } = burstSize(form);
+  const base: FireOptions = {
+    url: targetUrl(target.host, target.port, form.path || '/'),
+    mode: 'single',
+    method: (form.method || 'GET').toUpperCase(),
+    headers: headers.value,
+    clients: 1,
+    conns: 1,
+    timeoutS: timeout.value,
+    allowRemote: false,
+  };
+  if (form.body !== '') base.body = form.body;
+  switch (form.kind) {
+    case 'request':
+      return { ok: true, value: total > 1 ? { ...base, mode: 'burst', clients, conns } : base };
+    case 'raw':
+      return { ok: true, value: { ...base, mode: 'raw', rawBase64: toBase64(rawBytes(form.raw)), clients, conns } };
+    case 'slow': {
+      const ms = int(form.slowMs, 'ms between bytes', 1, 60_000);
+      if (!ms.ok) return ms;
+      return { ok: true, value: { ...base, mode: 'slow', slowMs: ms.value, sendNothing: form.sendNothing, clients, conns } };
+    }
+    case 'hold': {
+      const s = int(form.holdS, 'Seconds to hold', 1, 600);
+      if (!s.ok) return s;
+      return { ok: true, value: { ...base, mode: 'hold', holdS: s.value, clients, conns } };
+    }
+  }
+}

@@ -1,0 +1,148 @@
+// Everything the renderer knows about the run, kept in mutable, bounded structures outside
+// React. Batches are applied here as they arrive; the store publishes small immutable views
+// of it at most once per animation frame. The summary is kept with the supervisor's own pure
+// reducer (src-main/supervisor/summary.ts), so the numbers on screen are the supervisor's.
+import type { ForkscopeEvent, ListeningEvent, MasterExitEvent } from '../../server-core/events';
+import { applyEvent as applySummaryEvent, cloneSummary, emptySummary } from '../../src-main/supervisor/summary';
+import type { Batch, Snapshot, Summary } from '../../src-main/supervisor/types';
+import { Conversations } from './conversations';
+import { Procs } from './procs';
+import { Ring } from './ring';
+import { Series } from './series';
+
+export interface Entry {
+  /** Position in the supervisor's history. */
+  seq: number;
+  e: ForkscopeEvent;
+  /** The conversation (connection) the event belongs to, if any. */
+  conv?: number;
+}
+
+/** The run as the header, controls and banners need it. */
+export interface RunView {
+  running: boolean;
+  config: Summary['config'];
+  master: Summary['master'];
+  reap: Summary['reap'];
+  lastError: string | null;
+  divergence: Summary['divergence'];
+  listening: ListeningEvent | null;
+  /** The last master exit the supervisor did not ask for. */
+  masterExit: MasterExitEvent | null;
+  accepting: { on: boolean; reason?: string };
+}
+
+export const TIMELINE_CAP = 20_000;
+
+const COUNTING = new Set<string>(['master-start', 'accept', 'fork', 'request', 'response', 'sigchld', 'exit', 'reap', 'error', 'zombies']);
+const RUN = new Set<string>(['master-start', 'listening', 'master-exit', 'reap-policy', 'divergence', 'accepting', 'stopped']);
+const QUEUE = new Set<string>(['master-start', 'listening', 'master-exit', 'queue']);
+
+export class Journal {
+  readonly timeline: Ring<Entry>;
+  readonly convs: Conversations;
+  readonly procs = new Procs();
+  readonly series = new Series();
+  summary: Summary = emptySummary();
+  private extra: Pick<RunView, 'listening' | 'masterExit' | 'accepting'> = { listening: null, masterExit: null, accepting: { on: true } };
+  /** The newest event's run-clock time and when it arrived (performance.now()). */
+  clock = { t: 0, at: 0 };
+  /** History position the next event should have; earlier ones are duplicates. */
+  nextSeq = 0;
+  /** Set when the matching view must be republished. */
+  dirty = { counters: true, run: true, queue: true };
+
+  constructor(timelineCap = TIMELINE_CAP, convCap = 1500) {
+    this.timeline = new Ring<Entry>(timelineCap);
+    this.convs = new Conversations(convCap);
+  }
+
+  run(): RunView {
+    const s = this.summary;
+    return { running: s.running, config: s.config, master: s.master, reap: s.reap, lastError: s.lastError, divergence: s.divergence, ...this.extra };
+  }
+
+  /** Starts over from a snapshot: its events fill the timeline, its summary is the truth. */
+  applySnapshot(snap: Snapshot, now: number): void {
+    this.reset();
+    const first = snap.nextSeq - snap.events.length;
+    this.nextSeq = first;
+    this.applyBatch({ seq: first, events: snap.events }, now, false);
+    this.setSummary(snap.summary);
+    this.nextSeq = snap.nextSeq;
+  }
+
+  /** Takes a summary the supervisor sent (a snapshot's, or the answer to a stop). */
+  setSummary(s: Summary): void {
+    this.summary = cloneSummary(s);
+    this.procs.setFromSummary(s.procs, s.zombies);
+    this.dirty.run = this.dirty.counters = this.dirty.queue = true;
+  }
+
+  /** Applies a batch, skipping events already seen (a batch may overlap the snapshot). */
+  applyBatch(batch: Batch, now: number, summaryToo = true): number {
+    const skip = Math.max(0, this.nextSeq - batch.seq);
+    const n = batch.events.length;
+    for (let i = skip; i < n; i++) this.applyEvent(batch.events[i], batch.seq + i, now, summaryToo);
+    if (batch.seq + n > this.nextSeq) this.nextSeq = batch.seq + n;
+    return Math.max(0, n - skip);
+  }
+
+  reset(): void {
+    this.timeline.clear();
+    this.convs.clear();
+    this.procs.clear();
+    this.series.clear();
+    this.summary = emptySummary();
+    this.extra = { listening: null, masterExit: null, accepting: { on: true } };
+    this.nextSeq = 0;
+    this.dirty = { counters: true, run: true, queue: true };
+  }
+
+  private applyEvent(e: ForkscopeEvent, seq: number, now: number, summaryToo: boolean): void {
+    if (summaryToo) applySummaryEvent(this.summary, e);
+    if (COUNTING.has(e.type)) this.dirty.counters = true;
+    if (RUN.has(e.type)) this.dirty.run = true;
+    if (QUEUE.has(e.type)) this.dirty.queue = true;
+    this.series.apply(e);
+    this.applyExtra(e, now, summaryToo);
+    const conv = this.convs.apply(e);
+    this.timeline.push({ seq, e, conv: conv?.id });
+    if (e.t >= this.clock.t) this.clock = { t: e.t, at: now };
+  }
+
+  /** What the summary does not keep: processes between samples, the last exit, accepting. */
+  private applyExtra(e: ForkscopeEvent, now: number, live: boolean): void {
+    switch (e.type) {
+      case 'master-start':
+        this.extra = { listening: null, masterExit: null, accepting: { on: true } };
+        this.procs.newRun();
+        this.convs.newRun();
+        return;
+      case 'listening':
+        this.extra = { ...this.extra, listening: e, masterExit: null };
+        return;
+      case 'master-exit':
+        this.extra = { ...this.extra, masterExit: e.expected ? null : e, accepting: { on: true } };
+        return;
+      case 'accepting':
+        this.extra = { ...this.extra, accepting: { on: e.on, reason: e.reason } };
+        return;
+      case 'proc':
+        // During a snapshot replay the summary is set afterwards; the tree comes from it.
+        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now);
+        return;
+      case 'fork':
+        this.procs.applyFork(e, now);
+        return;
+      case 'reap':
+        this.procs.applyReap(e);
+        return;
+      case 'zombies':
+        this.procs.applyMasterZombies(e.count);
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,188 @@
+// The process tree as the kernel reports it (`proc` samples from /proc), plus two things
+// the kernel cannot show between samples: workers the master just started (not sampled yet)
+// and workers that vanished (reaped), which fade out for a moment. The zombie count is
+// always the kernel's (lesson 6); the master's own account is kept beside it.
+import type { ForkEvent, ProcInfo, ReapEvent } from '../../server-core/events';
+
+export type ProcState = 'running' | 'sleeping' | 'zombie' | 'stopped' | 'dead' | 'starting' | 'reaped' | 'unknown';
+
+export interface ProcNode {
+  pid: number;
+  ppid: number;
+  role: ProcInfo['role'];
+  state: ProcState;
+  /** The /proc state letter, or '' when not from /proc. */
+  letter: string;
+  start: number;
+  cmd: string;
+  fds: number | null;
+  rssKb: number;
+  /** The connection this worker was started for (fork model). */
+  conn?: number;
+  /** How it was reaped, when the master said so. */
+  reap?: ReapEvent;
+}
+
+/** How long a reaped worker stays on screen, fading, ms. */
+export const FADE_MS = 4000;
+/** At most this many fading nodes at once (bursts reap hundreds). */
+const FADE_CAP = 60;
+/** Fork events kept for pids /proc has not shown yet. */
+const STARTING_CAP = 200;
+
+export function stateOf(letter: string): ProcState {
+  switch (letter) {
+    case 'R':
+      return 'running';
+    case 'S':
+    case 'D':
+    case 'I':
+    case 'W':
+    case 'P':
+      return 'sleeping';
+    case 'Z':
+      return 'zombie';
+    case 'T':
+    case 't':
+      return 'stopped';
+    case 'X':
+    case 'x':
+      return 'dead';
+    default:
+      return 'unknown';
+  }
+}
+
+export class Procs {
+  /** The last /proc sample, as nodes. */
+  private kernel: ProcNode[] = [];
+  private kernelT = -Infinity;
+  zombies: { count: number; pids: number[] } = { count: 0, pids: [] };
+  /** The master's own reading (its `zombies` event), shown beside the kernel's. */
+  masterZombies: number | null = null;
+  private readonly starting = new Map<number, { fork: ForkEvent; seenAt: number }>();
+  private readonly fading = new Map<number, { node: ProcNode; at: number }>();
+  private readonly reaps = new Map<number, ReapEvent>();
+  private readonly connOf = new Map<number, number>();
+  version = 0;
+
+  /** The whole tree after a `proc` event (the supervisor's reducer has applied any diff). */
+  applyTree(procs: ProcInfo[], zombies: { count: number; pids: number[] }, t: number, now: number): void {
+    const before = new Map(this.kernel.map((n) => [n.pid, n]));
+    this.kernel = procs.map((p) => this.toNode(p));
+    this.kernelT = t;
+    const live = new Set(this.kernel.map((n) => n.pid));
+    for (const [pid, old] of before) {
+      if (!live.has(pid) && old.role !== 'supervisor') this.fade({ ...old }, now);
+    }
+    for (const [pid, s] of this.starting) {
+      if (live.has(pid)) this.starting.delete(pid);
+      else if (s.fork.t < t - 50) {
+        // Sampled after its start and not there: it already came and went.
+        this.starting.delete(pid);
+        this.fade(this.startingNode(s.fork), now);
+      }
+    }
+    this.zombies = { count: zombies.count, pids: [...zombies.pids] };
+    this.version++;
+  }
+
+  applyFork(e: ForkEvent, now: number): void {
+    if (e.conn != null) this.connOf.set(e.child, e.conn);
+    if (this.connOf.size > 4 * STARTING_CAP) this.connOf.delete(this.connOf.keys().next().value as number);
+    if (e.t > this.kernelT && !this.kernel.some((n) => n.pid === e.child)) {
+      this.starting.set(e.child, { fork: e, seenAt: now });
+      if (this.starting.size > STARTING_CAP) this.starting.delete(this.starting.keys().next().value as number);
+      this.version++;
+    }
+  }
+
+  applyReap(e: ReapEvent): void {
+    this.reaps.set(e.child, e);
+    if (this.reaps.size > 2000) this.reaps.delete(this.reaps.keys().next().value as number);
+    const f = this.fading.get(e.child);
+    if (f) f.node.reap = e;
+    this.version++;
+  }
+
+  applyMasterZombies(count: number): void {
+    this.masterZombies = count;
+  }
+
+  /** A new run: nothing of the old one is alive (the supervisor reaped it). */
+  newRun(): void {
+    this.starting.clear();
+    this.masterZombies = null;
+    this.version++;
+  }
+
+  clear(): void {
+    this.kernel = [];
+    this.kernelT = -Infinity;
+    this.zombies = { count: 0, pids: [] };
+    this.masterZombies = null;
+    this.starting.clear();
+    this.fading.clear();
+    this.reaps.clear();
+    this.version++;
+  }
+
+  /** Sets the tree from a snapshot's summary (the kernel's word at that moment). */
+  setFromSummary(procs: ProcInfo[], zombies: { count: number; pids: number[] }): void {
+    this.kernel = procs.map((p) => this.toNode(p));
+    this.zombies = { count: zombies.count, pids: [...zombies.pids] };
+    this.version++;
+  }
+
+  /** Drops fading nodes whose time is up; true when something changed. */
+  tick(now: number): boolean {
+    let changed = false;
+    for (const [pid, f] of this.fading) {
+      if (now - f.at > FADE_MS) {
+        this.fading.delete(pid);
+        changed = true;
+      }
+    }
+    if (changed) this.version++;
+    return changed;
+  }
+
+  /** Live nodes (kernel), then not-yet-sampled workers, then fading ones. */
+  nodes(): ProcNode[] {
+    const out = [...this.kernel];
+    for (const s of this.starting.values()) out.push(this.startingNode(s.fork));
+    for (const f of this.fading.values()) if (!out.some((n) => n.pid === f.node.pid)) out.push(f.node);
+    return out;
+  }
+
+  /** Fading nodes: when they vanished, wall clock. */
+  fadingSince(pid: number): number | undefined {
+    return this.fading.get(pid)?.at;
+  }
+
+  private fade(node: ProcNode, now: number): void {
+    node.state = 'reaped';
+    node.reap = this.reaps.get(node.pid);
+    this.fading.set(node.pid, { node, at: now });
+    if (this.fading.size > FADE_CAP) this.fading.delete(this.fading.keys().next().value as number);
+  }
+
+  private toNode(p: ProcInfo): ProcNode {
+    return {
+      pid: p.pid,
+      ppid: p.ppid,
+      role: p.role,
+      state: stateOf(p.state),
+      letter: p.state,
+      start: p.start,
+      cmd: p.cmd,
+      fds: p.fds,
+      rssKb: p.rssKb,
+      conn: this.connOf.get(p.pid),
+    };
+  }
+
+  private startingNode(f: ForkEvent): ProcNode {
+    return { pid: f.child, ppid: f.pid, role: 'worker', state: 'starting', letter: '', start: f.t, cmd: '', fds: null, rssKb: 0, conn: f.conn };
+  }
+}
