@@ -52,7 +52,12 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   if (process.platform === 'win32') throw new UsageError(S.needsUnix);
   const factory = modelFactory(opts.model);
   if (!factory) throw new UsageError(S.modelNotAvailable(opts.model));
-  const sink = out.json ? jsonSink() : humanSink();
+  // When whoever reads our stdout goes away (EPIPE), stop quietly instead of failing on every event.
+  let outputGone = false;
+  const write = (text: string): void => {
+    if (!outputGone) process.stdout.write(text);
+  };
+  const sink = out.json ? jsonSink(write) : humanSink(write);
   const emit = makeEmit(sink);
 
   const host = await resolveHost(opts.host);
@@ -87,6 +92,10 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
     await flushStdout();
     process.exit(code);
   };
+  process.stdout.on('error', () => {
+    outputGone = true;
+    void stop(S.reasonOutputGone);
+  });
   onStopSignals(stop, () => {
     listener.close();
     process.exit(1);

@@ -37,6 +37,7 @@ export const S = {
   // ── stop reasons ─────────────────────────────────────────────────────────
   reasonSignal: (sig: string): string => sig,
   reasonCommand: 'stop command',
+  reasonOutputGone: 'stdout closed',
 
   // ── the human log ────────────────────────────────────────────────────────
   log: {
