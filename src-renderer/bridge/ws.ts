@@ -79,6 +79,7 @@ export function createWsBridge(url: string, factory: SocketFactory = (u) => new 
     } catch {
       return;
     }
+    if (typeof msg !== 'object' || msg === null) return;
     if ('push' in msg) {
       if (msg.push === 'timeline:batch') batchListeners.forEach((l) => l(msg.batch));
       return;

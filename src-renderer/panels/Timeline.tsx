@@ -80,7 +80,7 @@ export function Timeline() {
   }, [journal, end, filters]);
   const parentRef = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
-  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 12 });
+  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 12, initialRect: { width: 600, height: 400 } });
 
   useEffect(() => {
     if (follow && rows.length > 0) virt.scrollToIndex(rows.length - 1, { align: 'end' });

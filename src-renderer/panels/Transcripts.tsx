@@ -50,6 +50,7 @@ export function Transcripts() {
     count: list.length,
     getScrollElement: () => parentRef.current,
     estimateSize: () => 34,
+    initialRect: { width: 600, height: 400 },
     overscan: 6,
     getItemKey: (i) => list[i].id,
   });

@@ -1,0 +1,56 @@
+// The panels rendered to HTML (no DOM here: react-dom/server): the test contract's
+// data-testid values are present and carry the kernel's numbers.
+import { renderToString } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../src-renderer/App';
+import { StoreContext } from '../../src-renderer/store/react';
+import { createAppStore, type AppStore } from '../../src-renderer/store/store';
+import { batch, Clock, oneRequest, proc, runStart, SUPERVISOR } from './renderer-fixtures';
+
+function render(store: AppStore): string {
+  // Server rendering reads the store's initial state; show the current one.
+  store.getInitialState = store.getState;
+  return renderToString(
+    <StoreContext.Provider value={store}>
+      <App />
+    </StoreContext.Provider>,
+  );
+}
+
+function count(html: string, re: RegExp): number {
+  return html.match(new RegExp(re.source, 'g'))?.length ?? 0;
+}
+
+describe('App', () => {
+  it('has every control of the test contract and a clear empty state before the first start', () => {
+    const html = render(createAppStore(null));
+    for (const id of ['zombie-count', 'queue-length', 'fire-button', 'burst-clients', 'burst-conns', 'reap-policy', 'model-select', 'server-start', 'server-stop', 'empty-state'])
+      expect(html, id).toContain(`data-testid="${id}"`);
+    expect(html).toMatch(/<select[^>]*data-testid="reap-policy"/);
+    expect(html).toMatch(/<select[^>]*data-testid="model-select"/);
+    expect(html).toContain('fork + exec (posix_spawn)');
+    expect(html).toContain('Node cannot fork() itself');
+  });
+
+  it('draws the kernel’s zombies as process nodes and the count beside the master’s account', () => {
+    const c = new Clock();
+    const store = createAppStore(null);
+    const zombies = [301, 302, 303].map((pid) => proc(pid, 'worker', 'Z'));
+    const events = [
+      ...runStart(c),
+      ...oneRequest(c, 0, 1, 301, 50001),
+      c.ev('exit', { child: 301, via: 'sigchld' }),
+      c.ev('proc', { pid: SUPERVISOR, procs: [...zombies, proc(304, 'worker', 'R')], zombies: 3, full: false }),
+      c.ev('queue', { length: 2, backlog: 5 }),
+    ];
+    store.getState().receive([batch(0, events)], 0);
+    const html = render(store);
+    expect(html).toMatch(/data-testid="zombie-count">3</);
+    expect(html).toMatch(/data-testid="queue-length">2</);
+    expect(count(html, /data-testid="process-node"[^>]*data-state="zombie"/)).toBe(3);
+    expect(html).toMatch(/data-testid="process-node" data-pid="304" data-state="running"/);
+    expect(html).toContain('1 exited, not reaped');
+    expect(html).not.toContain('data-testid="empty-state"');
+    expect(html).toContain('data-testid="transcript-entry"');
+  });
+});
