@@ -7,9 +7,10 @@
 //     timeline → batches to a subscriber (target ≥ 50,000 events/s), in process and through a
 //     real pipe (`cat` as the "master").
 // Usage: node bench/supervisor.mjs [--zombies 500] [--seconds 10] [--events 200000]
+//                                  [--observer-only | --pipeline-only] [--recording FILE]
 // Real processes, loopback only; everything it starts is stopped and reaped at the end.
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -126,8 +127,9 @@ async function record(m) {
   });
   try {
     if (!(await until(() => port > 0, 20_000))) throw new Error('master did not listen');
-    await m.fireClient(m.defaultFireOptions({ url: `http://127.0.0.1:${port}/hello`, mode: 'burst', clients: 10, conns: 100, method: 'GET', timeoutS: 30 }), () => {});
+    const res = await m.fireClient(m.defaultFireOptions({ url: `http://127.0.0.1:${port}/hello`, mode: 'burst', clients: 10, conns: 100, method: 'GET', timeoutS: 30 }), () => {});
     await sleep(300);
+    if (res.statuses['200'] !== 1000) throw new Error(`recording: the burst got ${JSON.stringify(res.outcomes)}; master stderr: ${master.stderr().join(' | ')}`);
   } finally {
     master.signal('SIGTERM');
     await Promise.race([master.exited, sleep(5000)]);
@@ -156,7 +158,15 @@ function replicate(lines, n, originNs) {
 }
 
 async function pipeline(m) {
-  const lines = await record(m);
+  // --recording FILE: replay that file (recording it first if it does not exist yet).
+  const i = process.argv.indexOf('--recording');
+  const file = i > 0 ? process.argv[i + 1] : null;
+  let lines;
+  if (file && existsSync(file)) lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  else {
+    lines = await record(m);
+    if (file) writeFileSync(file, `${lines.join('\n')}\n`);
+  }
   const { getOrigin } = m;
   const origin = BigInt(getOrigin());
   const text = replicate(lines, EVENTS, origin);
@@ -211,5 +221,5 @@ async function pipeline(m) {
 
 const m = await load();
 console.log(`forkscope supervisor benchmark — node ${process.version}, ${new Date().toISOString()}`);
-await observerCost(m);
-await pipeline(m);
+if (!process.argv.includes('--pipeline-only')) await observerCost(m);
+if (!process.argv.includes('--observer-only')) await pipeline(m);
