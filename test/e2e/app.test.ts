@@ -139,10 +139,13 @@ describe('forkscope in the browser, against the real server', () => {
   it("a single request's request line and status line appear in a transcript entry", async () => {
     await openApp();
     await startServer({ model: 'fork', reap: 'loop' });
-    await fire(1, 1, '/hello');
-    const entry = page.locator('[data-testid="transcript-entry"]', { hasText: 'GET /hello HTTP/1.1' });
-    await entry.first().waitFor({ timeout: UI_TIMEOUT });
-    await expect.poll(() => entry.first().textContent(), { timeout: UI_TIMEOUT }).toMatch(/HTTP\/1\.[01] 200 OK/);
+    // A path no earlier request used: the page also shows conversations from earlier runs.
+    const path = `/hello?e2e=${Date.now().toString(36)}`;
+    await fire(1, 1, path);
+    const entry = page.locator('[data-testid="transcript-entry"]', { hasText: `GET ${path} HTTP/1.1` });
+    await expect.poll(() => entry.count(), { timeout: UI_TIMEOUT }).toBe(1);
+    await expect.poll(() => entry.textContent(), { timeout: UI_TIMEOUT }).toMatch(/HTTP\/1\.1 200 OK/);
+    await testid('fire-result').waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, 'transcript');
   });
 

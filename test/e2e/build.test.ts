@@ -22,7 +22,7 @@ describe('electron-vite build', () => {
     expect(preload).toContain('exposeInMainWorld("forkscope"');
     const html = readFileSync(join(out, 'renderer', 'index.html'), 'utf8');
     // Relative asset URLs, so the same build loads from forkscope://app/ and http://127.0.0.1:PORT/.
-    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((a) => !a.startsWith('data:'));
     expect(assets.length).toBeGreaterThan(0);
     for (const a of assets) {
       expect(a.startsWith('./')).toBe(true);
