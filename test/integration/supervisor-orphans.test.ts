@@ -20,7 +20,7 @@ it('SIGKILL to the master: zombies and live workers are reparented, then reaped 
   const zombies = zombieChildrenOf(master!.pid);
 
   // Two slow requests: their workers are alive (sleeping in the app) when the master dies.
-  const slow = sup.fire(fireOpts(port, { mode: 'burst', clients: 2, conns: 1, url: `http://127.0.0.1:${port}/?ms=2500` }));
+  const slow = sup.fire(fireOpts(port, { mode: 'burst', clients: 2, conns: 1, url: `http://127.0.0.1:${port}/?ms=4000` }));
   expect(await until(() => sup.summary().procs.filter((p) => p.role === 'worker' && p.state !== 'Z').length === 2, 15_000)).toBe(true);
   const alive = sup
     .summary()
