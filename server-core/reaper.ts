@@ -27,7 +27,7 @@ export interface ReaperHooks {
   exited(child: ChildRecord): void;
   /** waitpid collected it; `child` is undefined for a pid the master did not know. */
   reaped(pid: number, result: WaitResult, child: ChildRecord | undefined): void;
-  /** The number of the master's children in state Z changed. */
+  /** The set of the master's children in state Z changed (its size is `count`). */
   zombies(count: number): void;
 }
 
@@ -40,7 +40,8 @@ export class Reaper {
   private signals = 0;
   private queued = 0;
   private woken = false;
-  private lastZombies = 0;
+  /** The zombie pids last reported, as a key: the event goes out when the set changes. */
+  private lastZombies = '';
   private timer: NodeJS.Timeout | null = null;
   private readonly onSigchld = (): void => {
     this.queued++;
@@ -166,9 +167,11 @@ export class Reaper {
   private publishZombies(): void {
     const pids: number[] = [];
     for (const c of this.table.values()) if (c.state === 'exited') pids.push(c.pid);
-    if (pids.length === this.lastZombies) return;
-    this.lastZombies = pids.length;
     pids.sort((a, b) => a - b);
+    // The set, not just the count: a reap and an exit in one turn keep the count but change who.
+    const key = pids.join(',');
+    if (key === this.lastZombies) return;
+    this.lastZombies = key;
     this.emit({ type: 'zombies', count: pids.length, pids });
     this.hooks.zombies(pids.length);
   }

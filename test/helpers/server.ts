@@ -106,9 +106,11 @@ export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEn
       });
     },
     async waitForCount(type, count, timeoutMs = 15_000) {
-      let n = 0;
-      await run.waitFor(type, () => ++n >= count, timeoutMs).catch((e: Error) => {
-        throw new Error(`${e.message}\n(saw ${events.filter((x) => x.type === type).length} of ${count} '${type}')`);
+      // Count the events themselves: waitFor re-scans the whole list on every new chunk, so a
+      // counter bumped inside the predicate would count the same events again and again.
+      const seen = (): number => events.filter((x) => x.type === type).length;
+      await run.waitFor(type, () => seen() >= count, timeoutMs).catch((e: Error) => {
+        throw new Error(`${e.message}\n(saw ${seen()} of ${count} '${type}')`);
       });
     },
     send(cmd) {
