@@ -5,7 +5,7 @@ import type { SupervisorApi } from '../supervisor/types';
 import { openSupervisor } from '../ipc/open-supervisor';
 import { newToken } from './guard';
 import { openBrowser } from './open';
-import { ensureRenderer, findRoot, rendererFresh } from './renderer-build';
+import { ensureRenderer, findRoot, rendererDir, rendererFresh } from './renderer-build';
 import { startWebServer, type WebServer } from './server';
 import { strings } from './strings';
 
@@ -36,7 +36,7 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   const supervisor = openSupervisor();
   let server: WebServer;
   try {
-    server = await startWebServer({ supervisor, rendererDir: `${root}/out/renderer`, token: newToken(), port: opts.port });
+    server = await startWebServer({ supervisor, rendererDir: rendererDir(root), token: newToken(), port: opts.port });
   } catch (err) {
     await supervisor.shutdown();
     const code = (err as NodeJS.ErrnoException).code;
