@@ -15,7 +15,7 @@ import { SERVER_SOFTWARE } from './server-software';
 import { H } from './strings';
 import { TappedSocket } from './tapped-socket';
 import { Transcript } from './transcript';
-import type { ConnectionContext, ServeConnection } from './types';
+import type { ConnectionContext, HttpLimits, ServeConnection } from './types';
 
 export const serveConnection: ServeConnection = (socket, ctx) =>
   new Promise<void>((resolve) => {
@@ -37,7 +37,6 @@ class Connection {
   private readonly tIn: Transcript;
   private readonly tOut: Transcript;
   private readonly tapped: TappedSocket;
-  private readonly server: Server;
   private readonly inflight = new Set<Exchange>();
   private requests = 0;
   /** Bad input was answered (or the connection is being refused): nothing more is parsed. */
@@ -65,7 +64,6 @@ class Connection {
       in: (chunk) => this.onBytesIn(chunk),
       out: (chunk) => this.tOut.record(chunk),
     });
-    this.server = this.makeServer();
   }
 
   start(): void {
@@ -78,38 +76,24 @@ class Connection {
       this.onClose();
       return;
     }
-    this.server.emit('connection', this.tapped);
+    connections.set(this.tapped, this);
+    httpServerFor(this.ctx.limits).emit('connection', this.tapped);
     this.armTimer(this.ctx.limits.readTimeoutMs);
   }
 
-  private makeServer(): Server {
-    const { limits } = this.ctx;
-    const server = createServer({
-      maxHeaderSize: limits.maxHeaderBytes,
-      insecureHTTPParser: false,
-      // Checked by onRequest instead, so a missing Host gets an `error` event like any bad input.
-      requireHostHeader: false,
-      keepAliveTimeout: limits.readTimeoutMs,
-    });
-    // Undocumented but long-standing: answer a request even after the client half-closed.
-    (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
-    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      // Expect: 100-continue exists so a too-large body can be refused before it is sent.
-      const refusal = this.checkRequest(req);
-      if (!refusal) res.writeContinue();
-      this.onRequest(req, res, refusal);
-    });
-    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
-      this.onRequest(req, res, { status: 417, code: 'EXPECTATION_FAILED', message: H.expectationFailed(String(req.headers.expect)) }),
-    );
-    server.on('connect', (req: IncomingMessage) => this.onConnectMethod(req));
-    server.on('clientError', (err: Error) => this.onClientError(err));
-    return server;
+  // ── requests ─────────────────────────────────────────────────────────────
+  /** Expect: 100-continue exists so a too-large body can be refused before it is sent. */
+  onCheckContinue(req: IncomingMessage, res: ServerResponse): void {
+    const refusal = this.checkRequest(req);
+    if (!refusal) res.writeContinue();
+    this.onRequest(req, res, refusal);
   }
 
-  // ── requests ─────────────────────────────────────────────────────────────
-  private onRequest(req: IncomingMessage, res: ServerResponse, refusal: Refusal | null = null): void {
+  onCheckExpectation(req: IncomingMessage, res: ServerResponse): void {
+    this.onRequest(req, res, { status: 417, code: 'EXPECTATION_FAILED', message: H.expectationFailed(String(req.headers.expect)) });
+  }
+
+  onRequest(req: IncomingMessage, res: ServerResponse, refusal: Refusal | null = null): void {
     this.requests++;
     // Without keep-alive the connection closes after its first response: requests pipelined
     // behind it are not served (Node closes the socket once the first response is finished).
@@ -251,7 +235,7 @@ class Connection {
   }
 
   // ── bad input that never became a request ──────────────────────────────────
-  private onClientError(err: NodeJS.ErrnoException & { reason?: string }): void {
+  onClientError(err: NodeJS.ErrnoException & { reason?: string }): void {
     if (this.refused || this.closing || this.closed) return;
     if (!err.code?.startsWith('HPE_')) {
       // A stream error on our wrapper, not the client's bytes.
@@ -275,7 +259,7 @@ class Connection {
   }
 
   /** CONNECT asks for a tunnel; Node detaches its parser and hands us the socket. */
-  private onConnectMethod(req: IncomingMessage): void {
+  onConnectMethod(req: IncomingMessage): void {
     this.requests++;
     this.emitRequest(req);
     this.refuseRaw({ status: 405, code: 'CONNECT_NOT_SUPPORTED', message: H.connectNotAllowed() });
@@ -381,6 +365,39 @@ class Connection {
     emit({ type: 'close', conn });
     this.resolve();
   }
+}
+
+// ── one http.Server per set of limits, shared by every connection of the process ──
+// It never listens: each connection is handed to it with emit('connection'). Sharing it keeps
+// the per-connection cost down (an http.Server is not cheap to build); its events find their
+// connection through the tapped socket.
+const connections = new WeakMap<object, Connection>();
+const servers = new Map<string, Server>();
+
+function connectionOf(socket: unknown): Connection | undefined {
+  return socket && typeof socket === 'object' ? connections.get(socket) : undefined;
+}
+
+function httpServerFor(limits: HttpLimits): Server {
+  const key = `${limits.maxHeaderBytes}/${limits.readTimeoutMs}`;
+  let server = servers.get(key);
+  if (server) return server;
+  server = createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    insecureHTTPParser: false,
+    // Checked by Connection.onRequest instead, so a missing Host gets an `error` event like any bad input.
+    requireHostHeader: false,
+    keepAliveTimeout: limits.readTimeoutMs,
+  });
+  // Undocumented but long-standing: answer a request even after the client half-closed.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => connectionOf(req.socket)?.onRequest(req, res));
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => connectionOf(req.socket)?.onCheckContinue(req, res));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => connectionOf(req.socket)?.onCheckExpectation(req, res));
+  server.on('connect', (req: IncomingMessage) => connectionOf(req.socket)?.onConnectMethod(req));
+  server.on('clientError', (err: Error, socket: unknown) => connectionOf(socket)?.onClientError(err));
+  servers.set(key, server);
+  return server;
 }
 
 /** An error as one line: its message and, when known, where the app threw it. */

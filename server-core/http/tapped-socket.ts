@@ -65,6 +65,17 @@ export class TappedSocket extends Duplex {
     this.raw.uncork();
   }
 
+  /**
+   * http ends the socket again when the client's FIN arrives after our side has ended; a
+   * Writable builds an ERR_STREAM_ALREADY_FINISHED for that (with a stack: costly per request).
+   */
+  override end(...args: unknown[]): this {
+    if (!this.writableEnded) return (super.end as (...a: unknown[]) => this)(...args);
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    if (cb) process.nextTick(cb);
+    return this;
+  }
+
   override _final(cb: WriteCallback): void {
     if (!this.raw.destroyed) this.raw.end();
     cb();
