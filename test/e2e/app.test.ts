@@ -77,6 +77,7 @@ async function fire(clients: number, conns: number, path = '/hello'): Promise<vo
   await testid('burst-clients').fill(String(clients));
   await testid('burst-conns').fill(String(conns));
   await testid('client-timeout').fill('30');
+  await expect.poll(() => testid('fire-button').getAttribute('data-mode')).toBe(clients * conns > 1 ? 'burst' : 'single');
   await testid('fire-button').click();
 }
 
