@@ -8,7 +8,7 @@ import { fire as fireClient } from '../../server-core/client/engine';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import { Observer, type Observation, type ObserverOptions } from '../observer/observer';
 import { Account, DivergenceWatch } from '../observer/divergence';
-import { allPids, readStat } from '../observer/procfs';
+import { allPids, childrenOf, readStat } from '../observer/procfs';
 import { becomeSubreaper } from '../sys/prctl';
 import { signalNumber } from '../../server-core/sys/wait';
 import { serveArgs } from './argv';
@@ -87,7 +87,8 @@ export class Supervisor implements SupervisorApi {
   async start(config: RunConfig): Promise<Summary> {
     if (this.closed) throw new Error('the supervisor has been shut down');
     if (this.stopping) await this.stopping;
-    if (this.run?.master.running) await this.stop();
+    // Whatever is left of an earlier run (its master, or orphans that may hold the port) goes first.
+    if (this.run) await this.stop();
     this.becomeSubreaper();
 
     // eslint-disable-next-line prefer-const -- the handlers below run only after `run` is set
@@ -264,7 +265,7 @@ export class Supervisor implements SupervisorApi {
       m.signal('SIGTERM');
       await within(m.exited, this.stopTimeoutMs);
     }
-    m.signalGroup('SIGKILL');
+    if (m.started) killOurGroup(m.pid);
     await within(m.exited, 5_000);
   }
 
@@ -274,15 +275,12 @@ export class Supervisor implements SupervisorApi {
     for (;;) {
       this.observe(this.observer.sample());
       const left = this.leftovers();
-      if (!left.length && this.orphans.size === 0) {
-        this.groups.clear(); // verified empty: never signal those group ids again (pids get reused)
-        break;
-      }
+      if (!left.length && this.orphans.size === 0) break;
       if (now() > deadline) {
         this.emit({ type: 'notice', message: strings.orphansLeft([...left, ...this.orphans.pids]), code: 'LEFTOVERS' }, 'supervisor');
         break;
       }
-      for (const g of this.groups) signalGroup(g, 'SIGKILL');
+      for (const g of this.groups) killOurGroup(g);
       for (const pid of this.orphans.pids) signalPid(pid, 'SIGKILL');
       await sleep(20);
     }
@@ -290,14 +288,28 @@ export class Supervisor implements SupervisorApi {
     this.observer.stop();
   }
 
-  /** Live processes in the run's process groups, other than a master still being reaped by libuv. */
+  /**
+   * Processes left in the runs' process groups (the master still being reaped by libuv aside).
+   * A group counts only while one of its members is our child: once the master is gone every
+   * process of a run is reparented to us (we are the subreaper), so a group with members none
+   * of which is ours is someone else's now (its id, a pid, was reused) — it is forgotten.
+   */
   private leftovers(): number[] {
-    const masters = new Set<number>();
-    if (this.run?.master.running) masters.add(this.run.master.pid);
-    const out: number[] = [];
+    const running = this.run?.master.running ? this.run.master.pid : -1;
+    const byGroup = new Map<number, { pids: number[]; ours: boolean }>();
     for (const pid of allPids()) {
       const st = readStat(pid);
-      if (st && this.groups.has(st.pgrp) && !masters.has(pid) && pid !== process.pid) out.push(pid);
+      if (!st || !this.groups.has(st.pgrp) || pid === process.pid) continue;
+      const g = byGroup.get(st.pgrp) ?? { pids: [], ours: false };
+      if (pid !== running) g.pids.push(pid);
+      if (st.ppid === process.pid) g.ours = true;
+      byGroup.set(st.pgrp, g);
+    }
+    const out: number[] = [];
+    for (const pgid of [...this.groups]) {
+      const g = byGroup.get(pgid);
+      if (!g?.ours) this.groups.delete(pgid);
+      else out.push(...g.pids);
     }
     return out;
   }
@@ -347,9 +359,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+/**
+ * SIGKILL to a run's process group — only while one of its members is still our child (the
+ * master, or an orphan reparented to us). A group id is a pid, and pids get reused: an empty
+ * old group's id may belong to someone else's processes by now.
+ */
+function killOurGroup(pgid: number): void {
+  const ours = childrenOf(process.pid).some((pid) => readStat(pid)?.pgrp === pgid);
+  if (!ours) return;
   try {
-    process.kill(-pgid, sig);
+    process.kill(-pgid, 'SIGKILL');
   } catch {
     /* ESRCH: the group is empty */
   }

@@ -62,3 +62,25 @@ it('SIGKILL to the master: zombies and live workers are reparented, then reaped 
   expect(sup.orphanPids).toEqual([]);
   expect(await until(() => sup.summary().procs.length === 0, 5000)).toBe(true);
 });
+
+it('an orphan that keeps the listening socket: a new start on the same port ends it first', async () => {
+  const sup = makeSupervisor();
+  const first = await sup.start(config({ model: 'fork', reap: 'loop', app: 'slow', childKeepsListener: true }));
+  const { pid, port } = first.master!;
+  const slow = sup.fire(fireOpts(port, { url: `http://127.0.0.1:${port}/?ms=20000`, timeoutS: 30 }));
+  expect(await until(() => sup.summary().procs.some((p) => p.role === 'worker' && p.state !== 'Z'), 15_000)).toBe(true);
+  const worker = sup.summary().procs.find((p) => p.role === 'worker')!.pid;
+
+  process.kill(pid, 'SIGKILL');
+  expect(await until(() => ofType(sup.history(), 'reparented').some((e) => e.child === worker), 10_000)).toBe(true);
+  expect(readStat(worker)?.state).not.toBe('Z'); // alive, holding the port
+
+  const second = await sup.start(config({ model: 'fork', reap: 'loop', port }));
+  expect(second.running).toBe(true);
+  expect(second.master!.port).toBe(port);
+  const reap = ofType(sup.history(), 'reap').find((e) => e.child === worker)!;
+  expect(reap).toMatchObject({ by: 'supervisor', signal: 'SIGKILL' });
+  expect(readStat(worker)).toBeNull();
+  expect(leftovers(pid)).toEqual([]);
+  await slow;
+});
