@@ -289,7 +289,9 @@ class Connection {
   // ── the read timeout ─────────────────────────────────────────────────────
   private onBytesIn(chunk: Buffer): void {
     this.bytesIn += chunk.length;
-    this.lastActivity = performance.now();
+    // Once we have said our last word, bytes still arriving (a refused body) do not keep the
+    // connection alive: the linger time counts from our end.
+    if (!this.closing && !this.refused) this.lastActivity = performance.now();
     this.tIn.record(chunk);
   }
 

@@ -122,4 +122,29 @@ describe('connection lifecycle', () => {
     sock.destroy();
     expect(h.of('error')).toEqual([]);
   });
+
+  it('a client that keeps sending a refused body is cut after the read timeout, counted from the answer', async () => {
+    h = await startHarness(
+      (_req, res) => {
+        res.end('never');
+      },
+      { limits: { readTimeoutMs: 300, maxBodyBytes: 100 } },
+    );
+    const sock = createConnection({ port: h.port, host: '127.0.0.1' });
+    sock.on('error', () => {});
+    const got: Buffer[] = [];
+    sock.on('data', (c: Buffer) => got.push(c));
+    sock.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n');
+    const feeder = setInterval(() => {
+      if (!sock.destroyed) sock.write(Buffer.alloc(1024, 0x61));
+    }, 30);
+    await once(sock, 'data'); // the 413
+    const t0 = Date.now();
+    await h.settled();
+    clearInterval(feeder);
+    sock.destroy();
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(Buffer.concat(got).toString()).toMatch(/^HTTP\/1\.1 413 /);
+    expect(h.of('error').map((e) => e.code)).toEqual(['BODY_TOO_LARGE']);
+  });
 });
