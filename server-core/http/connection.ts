@@ -183,8 +183,9 @@ class Connection {
     if (ex.res.headersSent) {
       ex.answered = true;
       this.ctx.emit({ type: 'error', conn: this.ctx.conn, code, message: H.appFailedAfterHeaders(describe(err)) });
-      // The status line is out: the only way left to say "this response is broken" is to cut it.
-      if (!ex.res.writableFinished) this.tapped.destroy();
+      // The status line is out: the only way left to say "this response is broken" is to cut
+      // it — unless the app had already ended it.
+      if (!ex.res.writableEnded) this.tapped.destroy();
       return;
     }
     this.answer(ex, { status: 500, code, message: err instanceof GatewayError ? err.message : H.appFailed(describe(err)) });
@@ -197,7 +198,7 @@ class Connection {
     const { res } = ex;
     this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: refusal.code, status: res.headersSent ? undefined : (refusal.status ?? undefined), message: refusal.message });
     if (res.headersSent || refusal.status === null) {
-      if (!res.writableFinished) this.tapped.destroy();
+      if (!res.writableEnded) this.tapped.destroy();
       return;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
