@@ -113,7 +113,7 @@ export class Timeline {
 
   /**
    * Moves ripe events (older than the reorder window; all with `all`) into the history and
-   * delivers them as one batch. Respects the batch rate unless `all` is set.
+   * delivers them as one batch. Respects the batch rate unless `all` is set (tests, shutdown).
    */
   flush(all = false): void {
     if (this.timer) clearTimeout(this.timer);
@@ -144,7 +144,6 @@ export class Timeline {
       this.history.push(e);
     }
     for (const e of out) for (const fn of this.released) fn(e);
-    this.lastFlush = now;
     if (this.subscribers.size) {
       const batch: Batch = { seq, events: out };
       this.batches++;
@@ -156,12 +155,10 @@ export class Timeline {
         }
       }
     }
+    // Paced from the end of this delivery, so two deliveries are never closer than the interval
+    // even when one of them was slow.
+    this.lastFlush = this.now();
     if (this.pending.length) this.schedule();
-  }
-
-  /** Clears the history and the pending window (the summary keeps its state). */
-  clearHistory(): void {
-    this.history.clear();
   }
 
   dispose(): void {
