@@ -1,4 +1,4 @@
-// Bundles the TypeScript of server-core/ and src-main/ into plain ESM files in dist-core/,
+// Bundles the TypeScript of server-core/ and src-main/ into plain JS files in dist-core/,
 // so `npx forkscope` needs no build step and a worker starts from one small JS file
 // (a worker's start time is the lesson: no TypeScript loader on that path).
 // Rebuilds only when a source is newer than the last build; safe to run concurrently.
@@ -10,12 +10,18 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const outDir = join(root, 'dist-core');
 
-/** name → entry. Each becomes dist-core/<name>.mjs. */
+/** name → entry. Each becomes dist-core/<name>.mjs — except the worker, dist-core/worker.cjs. */
 const entries = {
   cli: 'server-core/cli.ts',
   worker: 'server-core/worker/main.ts',
   web: 'src-main/web/main.ts',
 };
+
+// The worker is CommonJS and has no source map: every fork-model request pays a worker start,
+// and on Node 20 a CommonJS file got to its first byte ~10 ms sooner than the same code as an
+// ES module, and an inline map (twice the code's size) cost ~7 ms more (docs/processes.md).
+const commonjs = new Set(['worker']);
+const fileOf = (name) => `${name}.${commonjs.has(name) ? 'cjs' : 'mjs'}`;
 
 // Packages that stay in node_modules (native, or large and not on a worker's path).
 const external = ['koffi', 'esbuild', 'ws', 'commander', 'zod', 'playwright-core', 'electron', 'vite', 'electron-vite'];
@@ -44,12 +50,12 @@ function stampOk() {
   if (!existsSync(stamp)) return false;
   const built = Number(readFileSync(stamp, 'utf8'));
   if (!(built >= sourcesMtime())) return false;
-  return Object.keys(entries).every((n) => !existsSync(join(root, entries[n])) || existsSync(join(outDir, `${n}.mjs`)));
+  return Object.keys(entries).every((n) => !existsSync(join(root, entries[n])) || existsSync(join(outDir, fileOf(n))));
 }
 
 /** Builds dist-core/ if it is missing or stale. Returns the paths of the bundles. */
 export async function ensureBuilt({ force = false } = {}) {
-  const paths = Object.fromEntries(Object.keys(entries).map((n) => [n, join(outDir, `${n}.mjs`)]));
+  const paths = Object.fromEntries(Object.keys(entries).map((n) => [n, join(outDir, fileOf(n))]));
   if (!force && stampOk()) return paths;
   const started = sourcesMtime();
   mkdirSync(outDir, { recursive: true });
@@ -58,21 +64,20 @@ export async function ensureBuilt({ force = false } = {}) {
     Object.entries(entries)
       .filter(([, src]) => existsSync(join(root, src)))
       .map(async ([name, src]) => {
-        const tmp = join(outDir, `${name}.${tag}.tmp.mjs`);
+        const cjs = commonjs.has(name);
+        const tmp = join(outDir, `${name}.${tag}.tmp.${cjs ? 'cjs' : 'mjs'}`);
         await build({
           entryPoints: [join(root, src)],
           outfile: tmp,
           bundle: true,
           platform: 'node',
-          format: 'esm',
+          format: cjs ? 'cjs' : 'esm',
           target: 'node20',
-          // Not for the worker: every fork-model request pays its start, and reading past an
-          // inline map (twice the code's size) costs ~7 ms of CPU per start (docs/processes.md).
-          sourcemap: name === 'worker' ? false : 'inline',
+          sourcemap: cjs ? false : 'inline',
           external,
           logLevel: 'error',
           // CommonJS dependencies bundled into ESM may call require().
-          banner: { js: "import { createRequire as __fsCreateRequire } from 'node:module'; const require = __fsCreateRequire(import.meta.url);" },
+          ...(cjs ? {} : { banner: { js: "import { createRequire as __fsCreateRequire } from 'node:module'; const require = __fsCreateRequire(import.meta.url);" } }),
         });
         renameSync(tmp, paths[name]);
       }),
