@@ -136,6 +136,9 @@ export class Arbiter {
         argv: [process.execPath, this.script, req.role, String(req.conn ?? req.slot ?? serial)],
         env: workerEnv({ [WORKER_ENV]: JSON.stringify(config), [ORIGIN_ENV]: getOrigin() }),
         fds,
+        // The master's stdin carries its commands and its stdout the event stream: an app's
+        // console.log goes to stderr instead, and nothing a worker reads can steal a command.
+        stdio: { stdin: 'null', stdout: 'stderr' },
       });
     } catch (err) {
       closeFd(readFd);

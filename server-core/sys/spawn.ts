@@ -16,6 +16,7 @@ const SIGSET_BYTES = 128;
 const POSIX_SPAWN_SETSIGDEF = 0x04; // same value on glibc and macOS
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const F_SETFD = 2;
+const O_RDONLY = 0;
 const FD_CLOEXEC = 1;
 const F_DUPFD_CLOEXEC = process.platform === 'darwin' ? 67 : 1030;
 const O_CLOEXEC = process.platform === 'darwin' ? 0x1000000 : 0o2000000;
@@ -24,6 +25,7 @@ const TEMP_FD_FLOOR = 10;
 
 const faInit = libc.func('int posix_spawn_file_actions_init(void *fa)');
 const faAddDup2 = libc.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)');
+const faAddOpen = libc.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, unsigned int mode)');
 const faDestroy = libc.func('int posix_spawn_file_actions_destroy(void *fa)');
 // glibc ≥ 2.34; macOS has no closefrom action (every fd forkscope opens is close-on-exec anyway).
 const faAddClosefrom = optional('int posix_spawn_file_actions_addclosefrom_np(void *fa, int from)');
@@ -67,6 +69,11 @@ export interface SpawnSpec {
   env: Record<string, string>;
   /** fds[i] becomes fd 3 + i in the child; every other fd above 2 is closed. */
   fds: number[];
+  /**
+   * fd 0–2 of the child: by default the caller's own. 'null' stdin reads /dev/null;
+   * 'stderr' stdout writes to the caller's stderr.
+   */
+  stdio?: { stdin?: 'inherit' | 'null'; stdout?: 'inherit' | 'stderr' };
 }
 
 export interface Spawned {
@@ -89,7 +96,10 @@ export function spawnProcess(spec: SpawnSpec): Spawned {
     spawnCheck('posix_spawn_file_actions_init', faInit(fa) as number);
     faReady = true;
     // Node marks 0–2 close-on-exec; dup2 onto itself clears the flag in the child.
-    for (const fd of [0, 1, 2]) spawnCheck('posix_spawn_file_actions_adddup2', faAddDup2(fa, fd, fd) as number);
+    if (spec.stdio?.stdin === 'null') spawnCheck('posix_spawn_file_actions_addopen', faAddOpen(fa, 0, '/dev/null', O_RDONLY, 0) as number);
+    else spawnCheck('posix_spawn_file_actions_adddup2', faAddDup2(fa, 0, 0) as number);
+    spawnCheck('posix_spawn_file_actions_adddup2', faAddDup2(fa, spec.stdio?.stdout === 'stderr' ? 2 : 1, 1) as number);
+    spawnCheck('posix_spawn_file_actions_adddup2', faAddDup2(fa, 2, 2) as number);
     temps.forEach((tmp, i) => spawnCheck('posix_spawn_file_actions_adddup2', faAddDup2(fa, tmp, 3 + i) as number));
     if (faAddClosefrom) spawnCheck('posix_spawn_file_actions_addclosefrom_np', faAddClosefrom(fa, 3 + temps.length));
     spawnCheck('posix_spawnattr_init', attrInit(attr) as number);

@@ -85,6 +85,22 @@ it('an app that no longer loads in the worker: a raw 500, exit 1', async () => {
   }
 }, 30_000);
 
+it("an app's console.log goes to stderr: the event stream on stdout stays JSON", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'forkscope-app-'));
+  const file = join(dir, 'chatty.mjs');
+  writeFileSync(file, "export default (environ, start_response) => { console.log('hello from the app'); start_response('200 OK', []); return ['ok']; };\n");
+  try {
+    const run = await startServer([file, '--model', 'fork', '--port', '0']);
+    expect((await get(run.port, '/')).status).toBe(200);
+    await run.waitFor('reap');
+    expect(run.stderr()).toContain('hello from the app');
+    expect(run.stderr()).not.toContain('[non-JSON stdout]');
+    expect((await run.stop()).code).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
+
 it('a worker killed by a signal: reap shows the signal', async () => {
   const run = await startServer(['slow', '--model', 'fork', '--port', '0']);
   const client = rawGet(run.port, '/?ms=20000').catch((e: Error) => e);

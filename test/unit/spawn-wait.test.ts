@@ -75,3 +75,23 @@ describe('wait status decoding', () => {
     expect(signalNumber('nope')).toBeUndefined();
   });
 });
+
+describe('spawnProcess stdio', () => {
+  it("can give the child /dev/null as stdin and the caller's stderr as its stdout", async () => {
+    const [r, w] = makePipe();
+    const { pid } = spawnProcess({
+      path: '/bin/sh',
+      // $(…) runs readlink in a subshell: /proc/$$ is still the shell, whose fds are the ones to see
+      argv: ['sh', '-c', 'for fd in 0 1 2; do echo $(readlink /proc/$$/fd/$fd) >&3; done'],
+      env: {},
+      fds: [w],
+      stdio: { stdin: 'null', stdout: 'stderr' },
+    });
+    closeFd(w);
+    expect((await waitFor(pid)).code).toBe(0);
+    const [fd0, fd1, fd2] = readFileSync(`/proc/self/fd/${r}`, 'utf8').trim().split('\n');
+    closeFd(r);
+    expect(fd0).toBe('/dev/null');
+    expect(fd1).toBe(fd2);
+  });
+});
