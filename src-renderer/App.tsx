@@ -1,6 +1,6 @@
 // The window: controls and client on the left; numbers, processes, queue, charts,
 // transcripts and timeline on the right. Keyboard: space pauses, r fires again.
-import { useEffect, useLayoutEffect } from 'react';
+import { useEffect } from 'react';
 import { keyAction } from './keyboard';
 import { AcceptQueue } from './panels/AcceptQueue';
 import { Banners } from './panels/Banners';
@@ -14,7 +14,6 @@ import { ProcessDetails } from './panels/ProcessDetails';
 import { ProcessTree } from './panels/ProcessTree';
 import { Timeline } from './panels/Timeline';
 import { Transcripts } from './panels/Transcripts';
-import { perf } from './perf';
 import { useApp, useAppStore } from './store/react';
 
 function useKeyboard(): void {
@@ -40,15 +39,6 @@ function useKeyboard(): void {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
-}
-
-/** Records when published events reach the DOM (for the renderer benchmark). */
-function CommitProbe() {
-  const end = useApp((s) => s.timelineEnd);
-  useLayoutEffect(() => {
-    perf.committed(performance.now());
-  }, [end]);
-  return null;
 }
 
 export function App() {
@@ -78,7 +68,6 @@ export function App() {
         </main>
       </div>
       <ProcessDetails />
-      <CommitProbe />
     </div>
   );
 }

@@ -256,6 +256,7 @@ export const timeline = {
   count: (shown: number, total: number) => `${shown} of ${total} events`,
   empty: 'No events yet.',
   clear: 'clear filters',
+  dropped: '⋯ older events dropped: the view keeps the newest 20,000',
 };
 
 export const banners = {

@@ -155,8 +155,7 @@ export function ClientPanel() {
       {!running && <div className="muted small">{S.client.notRunning}</div>}
       <div className="buttons">
         <button type="button" className="primary fire" onClick={() => void fire()} data-testid="fire-button" data-mode={f.kind === 'request' ? (total > 1 ? 'burst' : 'single') : f.kind}>
-          {firing > 0 ? `${S.client.firing} ` : ''}
-          {label}
+          {firing > 0 ? S.client.firing : label}
         </button>
         <button type="button" disabled={!hasLast} onClick={() => void fireAgain()} title={S.explain.again} data-testid="fire-again">
           {S.client.again}

@@ -5,12 +5,15 @@ import type { HierarchyNode } from 'd3-hierarchy';
 import { memo, useMemo } from 'react';
 import * as S from '../strings';
 import type { ProcNode } from '../store/procs';
-import { useApp } from '../store/react';
+import { useApp, useAppStore, useAppThrottled } from '../store/react';
+import type { AppState } from '../store/store';
 import { Panel } from './Panel';
 import { buildTree, ROOT_PID, supervisorOf } from './tree';
 
 /** At most this many children drawn per parent (zombies and live ones first). */
 const MAX_KIDS = 300;
+const TREE_MS = 100;
+const selectProcs = (s: AppState): ProcNode[] => s.procs;
 
 export function runNow(clock: { t: number; at: number }, now = performance.now()): number {
   return clock.t + Math.max(0, now - clock.at);
@@ -25,6 +28,7 @@ const Chip = memo(function Chip(props: {
   ageS: number;
   conn?: number;
   reapText?: string;
+  fade?: number;
   highlight: boolean;
   onOpen: (pid: number) => void;
 }) {
@@ -34,7 +38,7 @@ const Chip = memo(function Chip(props: {
   return (
     <button
       type="button"
-      className={`chip ${props.state} role-${props.role} ${props.highlight ? 'highlight' : ''}`}
+      className={`chip ${props.state} role-${props.role} ${props.highlight ? 'highlight' : ''} ${props.fade != null ? `fade-${props.fade}` : ''}`}
       data-testid={live ? 'process-node' : 'process-node-reaped'}
       data-pid={props.pid}
       data-state={props.state}
@@ -80,6 +84,7 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
           ageS={Math.max(0, Math.floor((nowT - d.start) / 1000))}
           conn={d.conn}
           reapText={reapText}
+          fade={d.state === 'reaped' ? d.fade : undefined}
           highlight={props.highlightPid === d.pid}
           onOpen={props.onOpen}
         />
@@ -97,8 +102,10 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
 }
 
 export function ProcessTree() {
-  const procs = useApp((s) => s.procs);
-  const clock = useApp((s) => s.clock);
+  // The kernel is sampled ten times a second: redrawing the tree more often shows nothing new.
+  const procs = useAppThrottled(selectProcs, TREE_MS);
+  // Ages move on with each redraw (the tree redraws with every /proc sample).
+  const clock = useAppStore().getState().clock;
   const showDetails = useApp((s) => s.showDetails);
   const highlightPid = useApp((s) => (s.selectedConv != null ? s.journal.convs.get(s.selectedConv)?.worker : undefined));
   const root = useMemo(() => supervisorOf(buildTree(procs)), [procs]);

@@ -1,15 +1,20 @@
 // Every event of the run on one clock, filterable by type, pid and connection. Follows the
-// newest event until you scroll up; "Jump to latest" comes back. Virtualized (20,000 rows).
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+// newest event until you scroll up; "Jump to latest" comes back. Virtualized (20,000 rows),
+// redrawn at most every LIST_MS.
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { EventType } from '../../server-core/events';
 import * as S from '../strings';
 import type { Entry } from '../store/journal';
-import { useApp } from '../store/react';
+import { useApp, useAppThrottled } from '../store/react';
+import type { AppState } from '../store/store';
+import { FollowList } from './FollowList';
 import { Panel } from './Panel';
+import { perf } from '../perf';
 import { makeFilter, relatedTo } from './timeline-filter';
 
 const ROW = 22;
+/** Redraw the list at most this often. */
+const LIST_MS = 30;
 
 const GROUPS: { name: string; types: EventType[] }[] = [
   { name: 'server', types: ['listening', 'accept', 'request', 'response', 'close', 'queue', 'eintr', 'error', 'transcript', 'notice', 'accepting', 'stopping', 'stopped'] },
@@ -53,7 +58,7 @@ function TypeFilter() {
   );
 }
 
-function Row(props: { x: Entry; related: boolean; onPick: (x: Entry) => void }) {
+const Row = memo(function Row(props: { x: Entry; related: boolean; onPick: (x: Entry) => void }) {
   const { e } = props.x;
   return (
     <div className={`trow src-${e.source ?? 'server'} ${props.related ? 'related' : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
@@ -64,11 +69,14 @@ function Row(props: { x: Entry; related: boolean; onPick: (x: Entry) => void }) 
       <span className="desc">{S.describe(e)}</span>
     </div>
   );
-}
+});
+
+const seqOf = (x: Entry): number => x.seq;
+const selectEnd = (s: AppState): number => s.timelineEnd;
 
 export function Timeline() {
   const journal = useApp((s) => s.journal);
-  const end = useApp((s) => s.timelineEnd);
+  const end = useAppThrottled(selectEnd, LIST_MS);
   const filters = useApp((s) => s.filters);
   const setFilters = useApp((s) => s.setFilters);
   const selected = useApp((s) => s.selectedConv);
@@ -78,23 +86,15 @@ export function Timeline() {
     const keep = makeFilter(filters, (id) => journal.convs.get(id)?.conn);
     return journal.timeline.collect(keep, end);
   }, [journal, end, filters]);
-  const parentRef = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
-  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 12, initialRect: { width: 600, height: 400 } });
-
-  useEffect(() => {
-    if (follow && rows.length > 0) virt.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [follow, rows.length, virt]);
-
-  const onScroll = (): void => {
-    const el = parentRef.current;
-    if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW * 2;
-    if (atBottom !== follow) setFollow(atBottom);
-  };
-  const onPick = (x: Entry): void => {
-    if (x.conv != null) select(selected === x.conv ? null : x.conv);
-  };
+  const paused = useApp((s) => s.paused);
+  const onPick = useCallback(
+    (x: Entry): void => {
+      if (x.conv != null) select(selected === x.conv ? null : x.conv);
+    },
+    [select, selected],
+  );
+  const onCommit = useCallback(() => perf.committed(performance.now()), []);
 
   return (
     <Panel
@@ -128,18 +128,17 @@ export function Timeline() {
       {rows.length === 0 ? (
         <div className="empty">{S.timeline.empty}</div>
       ) : (
-        <div ref={parentRef} className="scroll timeline-scroll" onScroll={onScroll}>
-          <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
-            {virt.getVirtualItems().map((vi) => {
-              const x = rows[vi.index];
-              return (
-                <div key={x.seq} className="vrow" style={{ height: ROW, transform: `translateY(${vi.start}px)` }}>
-                  <Row x={x} related={relatedTo(x, selected, worker)} onPick={onPick} />
-                </div>
-              );
-            })}
-          </div>
-        </div>
+        <FollowList
+          rows={rows}
+          keyOf={seqOf}
+          rowHeight={ROW}
+          follow={follow && !paused}
+          setFollow={setFollow}
+          className="timeline-scroll"
+          dropped={<span className="muted small">{S.timeline.dropped}</span>}
+          onCommit={onCommit}
+          render={(x) => <Row x={x} related={relatedTo(x, selected, worker)} onPick={onPick} />}
+        />
       )}
     </Panel>
   );

@@ -21,12 +21,15 @@ export interface ProcNode {
   conn?: number;
   /** How it was reaped, when the master said so. */
   reap?: ReapEvent;
+  /** Reaped nodes: how far faded, 0 (just gone) to 3 (about to disappear). */
+  fade?: number;
 }
 
 /** How long a reaped worker stays on screen, fading, ms. */
 export const FADE_MS = 4000;
 /** At most this many fading nodes at once (bursts reap hundreds). */
-const FADE_CAP = 60;
+const FADE_CAP = 24;
+const FADE_STEPS = 4;
 /** Fork events kept for pids /proc has not shown yet. */
 const STARTING_CAP = 200;
 
@@ -134,12 +137,19 @@ export class Procs {
     this.version++;
   }
 
-  /** Drops fading nodes whose time is up; true when something changed. */
+  /** Steps fading nodes on and drops those whose time is up; true when something changed. */
   tick(now: number): boolean {
     let changed = false;
     for (const [pid, f] of this.fading) {
-      if (now - f.at > FADE_MS) {
+      const age = now - f.at;
+      if (age > FADE_MS) {
         this.fading.delete(pid);
+        changed = true;
+        continue;
+      }
+      const step = Math.min(FADE_STEPS - 1, Math.floor((age / FADE_MS) * FADE_STEPS));
+      if (step !== f.node.fade) {
+        f.node = { ...f.node, fade: step };
         changed = true;
       }
     }
@@ -162,6 +172,7 @@ export class Procs {
 
   private fade(node: ProcNode, now: number): void {
     node.state = 'reaped';
+    node.fade = 0;
     node.reap = this.reaps.get(node.pid);
     this.fading.set(node.pid, { node, at: now });
     if (this.fading.size > FADE_CAP) this.fading.delete(this.fading.keys().next().value as number);
