@@ -185,6 +185,11 @@ export const states: Record<string, { label: string; explain: string }> = {
   unknown: { label: 'unknown', explain: 'A state letter forkscope does not name.' },
 };
 
+/** Short line on a reaped worker's chip. */
+export function reapedShort(code: number | undefined, signal: string | undefined, zombieMs: number | null): string {
+  return `${signal ? signal : `exit ${code ?? '?'}`}${zombieMs != null ? ` · Z for ${fmtMs(zombieMs)}` : ''}`;
+}
+
 export const details = {
   heading: (pid: number) => `Process ${pid}`,
   close: 'Close',
@@ -211,7 +216,10 @@ export const queue = {
   waiting: 'waiting for accept()',
   unknownPeer: 'a connection',
   connecting: 'Stuck connecting (queue full: SYN dropped, retrying)',
+  halfOpen: (n: number) =>
+    `${n} more connected on the client’s side only: the queue was full when their last handshake packet came, so the server’s kernel keeps them half-open until there is room`,
   connectingFresh: 'connecting…',
+  freshCount: (n: number) => `${n} connecting…`,
   port: (p: number) => `:${p}`,
   synRetry: (ms: number) => `${fmtMs(ms)} — SYN retried`,
   empty: 'Empty: every finished handshake has been accepted.',
@@ -224,6 +232,7 @@ export const transcripts = {
   count: (n: number) => `${n} connection${n === 1 ? '' : 's'}`,
   connected: (host: string, port: number, local: number | undefined, ms: number | undefined) =>
     `Connected to ${host} port ${port}${local ? ` from local port ${local}` : ''}${ms != null ? ` (handshake ${fmtMs(ms)})` : ''}`,
+  connecting: (host: string, port: number) => `Connecting to ${host} port ${port}… (SYN sent, no answer yet)`,
   synRetries: (n: number) => `${n} SYN${n === 1 ? '' : 's'} retried: the accept queue was full`,
   queued: (ms: number) => `Waited ${fmtMs(ms)} in the accept queue`,
   accepted: (conn: number, pid: number) => `Accepted as connection #${conn} by pid ${pid}`,
@@ -239,6 +248,10 @@ export const transcripts = {
   selectHint: 'Select a connection to highlight its worker and its events.',
   worker: (pid: number) => `worker ${pid}`,
   client: 'client',
+  selected: 'selected',
+  newest: 'newest',
+  onlyThis: (conn: number) => `timeline: only #${conn}`,
+  onlyThisHint: 'Show only this connection’s events in the timeline.',
   external: 'another client',
 };
 
@@ -281,12 +294,13 @@ export const banners = {
 /** What to do about an error message the supervisor or the master reported. */
 export function adviceFor(message: string): string {
   const m = message.toLowerCase();
-  if (m.includes('eaddrinuse') || m.includes('address already in use') || m.includes('port') && m.includes('in use'))
+  if (m.includes('eaddrinuse') || m.includes('address already in use') || (m.includes('port') && m.includes('in use')))
     return 'Another program is using that port. Stop it, pick another port, or use 0 for any free port.';
   if (m.includes('eacces') && m.includes('port')) return 'Ports below 1024 need privileges: pick a port above 1024, or 0.';
-  if (m.includes('cannot find') || m.includes('not found') || m.includes('err_module_not_found') || m.includes('enoent'))
+  if (m.includes('[error]') || m.includes('build failed')) return 'forkscope’s own server code did not build: see its last words below.';
+  if (m.includes('cannot find module') || m.includes('err_module_not_found') || m.includes('no such file'))
     return 'The app could not be found. Use a built-in name (hello, slow, echo, stream, crash) or path/to/module.mjs:callable, relative to where forkscope runs.';
-  if (m.includes('not a function') || m.includes('callable') || m.includes('export'))
+  if (m.includes('is not a function') || m.includes('does not provide an export') || m.includes('callable'))
     return 'The module loaded but the callable was not found: check the part after the colon (default, app, default.fetch…) and the interface.';
   if (m.includes('syntaxerror')) return 'The app has a syntax error: fix it and press Start again.';
   if (m.includes('emfile')) return 'The master ran out of file descriptors: release them (switch “parent keeps the connection” off and restart) or raise the fd limit.';
@@ -308,6 +322,8 @@ export const explain = {
   backlog: 'listen(backlog): how many finished handshakes the kernel keeps waiting for accept(); Linux holds backlog + 1. (Lesson 3)',
   synRetry:
     'With the accept queue full the kernel silently drops new SYNs; the client retries after 1 s, 3 s, 7 s… so its connect just hangs. (Lesson 3)',
+  halfOpen:
+    'The client finished its handshake, but the server’s kernel dropped the final ACK because the accept queue was full: the connection waits half-open and enters the queue when there is room. (Lesson 3)',
   rps: 'Responses sent per second.',
   sigchldVsExited:
     'The kernel sends SIGCHLD when a child exits, but pending signals of one kind merge into one: a burst of exits raises fewer SIGCHLDs than children, so one wait() per signal leaves zombies. (Lesson 8)',

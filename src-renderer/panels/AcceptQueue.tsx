@@ -32,6 +32,9 @@ export function AcceptQueue() {
   const full = queue.length >= slots && queue.backlog > 0;
   const stuck = queue.connecting.filter((c) => nowT - c.since > SYN_RETRY_MS);
   const fresh = queue.connecting.length - stuck.length;
+  // The client saw its handshake finish, but the kernel's queue holds fewer: the rest are
+  // half-open on the server's side (final ACK dropped while the queue was full).
+  const halfOpen = Math.max(0, queue.waiting.length - queue.length);
   return (
     <Panel
       title={S.queue.heading}
@@ -59,12 +62,18 @@ export function AcceptQueue() {
         <span className="mono big-num">{queue.length}</span>
         <span className="muted"> / {slots > 1 || queue.backlog > 0 ? slots : '—'} {S.queue.waiting}</span>
       </div>
-      {queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && <div className="muted small">{S.queue.empty}</div>}
+      {queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && halfOpen === 0 && <div className="muted small">{S.queue.empty}</div>}
+      {halfOpen > 0 && (
+        <div className="half-open small" title={S.explain.halfOpen} data-testid="half-open">
+          {S.queue.halfOpen(halfOpen)}
+        </div>
+      )}
       {(stuck.length > 0 || fresh > 0) && (
         <div className="connecting" title={S.explain.synRetry}>
           <div className="connecting-head">
-            {S.queue.connecting}
-            {fresh > 0 && <span className="muted"> · {fresh} {S.queue.connectingFresh}</span>}
+            {stuck.length > 0 && S.queue.connecting}
+            {stuck.length > 0 && fresh > 0 && ' · '}
+            {fresh > 0 && <span className="muted">{S.queue.freshCount(fresh)}</span>}
           </div>
           <div className="connecting-list">
             {stuck.slice(0, 40).map((c) => (

@@ -8,12 +8,13 @@ import { useApp } from '../store/react';
 import type { Point } from '../store/series';
 import { Panel } from './Panel';
 
+const CHART_H = 140;
 const AXIS = { stroke: '#5d6776', fontSize: 11 };
 const TOOLTIP = { contentStyle: { background: '#161b22', border: '1px solid #30363d', fontSize: 12 }, labelFormatter: (s: unknown) => `${s} ${S.charts.seconds}` };
 
 const OverTime = memo(function OverTime({ points }: { points: Point[] }) {
   return (
-    <ResponsiveContainer width="100%" height={170}>
+    <ResponsiveContainer width="100%" height={CHART_H}>
       <LineChart data={points} margin={{ top: 6, right: 8, bottom: 0, left: -18 }}>
         <CartesianGrid stroke="#222a33" vertical={false} />
         <XAxis dataKey="s" {...AXIS} tickFormatter={(s: number) => `${s}s`} minTickGap={24} />
@@ -24,7 +25,7 @@ const OverTime = memo(function OverTime({ points }: { points: Point[] }) {
         <Line yAxisId="n" type="stepAfter" dataKey="zombies" name={S.charts.zombies} stroke="#f0556a" strokeWidth={2} dot={false} isAnimationActive={false} />
         <Line yAxisId="n" type="stepAfter" dataKey="workers" name={S.charts.workers} stroke="#3fb950" dot={false} isAnimationActive={false} />
         <Line yAxisId="n" type="stepAfter" dataKey="queue" name={S.charts.queue} stroke="#d9a53f" dot={false} isAnimationActive={false} />
-        <Line yAxisId="rps" type="monotone" dataKey="rps" name={S.charts.rps} stroke="#58a6ff" dot={false} isAnimationActive={false} />
+        <Line yAxisId="rps" type="linear" dataKey="rps" name={S.charts.rps} stroke="#58a6ff" dot={false} isAnimationActive={false} />
       </LineChart>
     </ResponsiveContainer>
   );
@@ -32,7 +33,7 @@ const OverTime = memo(function OverTime({ points }: { points: Point[] }) {
 
 const Signals = memo(function Signals({ points }: { points: Point[] }) {
   return (
-    <ResponsiveContainer width="100%" height={170}>
+    <ResponsiveContainer width="100%" height={CHART_H}>
       <LineChart data={points} margin={{ top: 6, right: 8, bottom: 0, left: -18 }}>
         <CartesianGrid stroke="#222a33" vertical={false} />
         <XAxis dataKey="s" {...AXIS} tickFormatter={(s: number) => `${s}s`} minTickGap={24} />

@@ -4,6 +4,9 @@ import type { ReactNode } from 'react';
 import * as S from '../strings';
 import { useApp } from '../store/react';
 
+/** States of a process that is alive as /proc shows it (not a zombie, not reaped). */
+const LIVE = new Set(['running', 'sleeping', 'stopped']);
+
 function Stat(props: { label: string; hint: string; value: number | string; testid?: string; tone?: 'bad' | 'warn' | 'ok'; sub?: ReactNode; big?: boolean }) {
   return (
     <div className={`stat ${props.tone ?? ''} ${props.big ? 'big' : ''}`} title={props.hint}>
@@ -21,7 +24,7 @@ export function Counters() {
   const masterZombies = useApp((s) => s.masterZombies);
   const counters = useApp((s) => s.counters);
   const queue = useApp((s) => s.queue);
-  const liveWorkers = useApp((s) => s.procs.filter((p) => p.role === 'worker' && p.letter !== '' && p.state !== 'zombie').length);
+  const liveWorkers = useApp((s) => s.procs.filter((p) => p.role === 'worker' && LIVE.has(p.state)).length);
   const points = useApp((s) => s.points);
   const rps = points.length > 1 ? points[points.length - 2].rps : 0;
   const account = Math.max(0, counters.exited - counters.reaped);

@@ -49,7 +49,7 @@ const Chip = memo(function Chip(props: {
       <span className="chip-top">
         <span className="state-dot" />
         <span className="chip-pid">{props.pid}</span>
-        {props.letter && <span className="chip-letter">{props.letter}</span>}
+        {props.letter && live && <span className="chip-letter">{props.letter}</span>}
       </span>
       <span className="chip-state">{props.state === 'zombie' ? st.label : `${S.tree.roles[props.role] ?? props.role} · ${st.label}`}</span>
       <span className="chip-meta">
@@ -66,7 +66,7 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
   const shown = kids.slice(0, MAX_KIDS);
   const d = node.data;
   const isRoot = d.pid === ROOT_PID;
-  const reapText = d.state === 'reaped' ? (d.reap ? S.details.reapInfo(d.reap.code, d.reap.signal, d.reap.zombieMs) : S.states.reaped.label) : undefined;
+  const reapText = d.state === 'reaped' ? (d.reap ? S.reapedShort(d.reap.code, d.reap.signal, d.reap.zombieMs) : S.states.reaped.label) : undefined;
   const leafy = kids.length > 0 && kids.every((k) => !k.children);
   return (
     <div className={`branch depth-${props.depth}`}>

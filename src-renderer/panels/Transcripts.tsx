@@ -52,6 +52,29 @@ const Entry = memo(function Entry(props: { conv: Conversation; touched: number; 
   );
 });
 
+function DetailBar(props: { conv: Conversation; selected: boolean }) {
+  const c = props.conv;
+  const setFilters = useApp((s) => s.setFilters);
+  const showDetails = useApp((s) => s.showDetails);
+  return (
+    <div className="tx-bar">
+      <span className="mono">{c.conn != null ? `#${c.conn}` : `client ${c.clientId ?? '?'}`}</span>
+      <span className="muted">{props.selected ? S.transcripts.selected : S.transcripts.newest}</span>
+      <span className="spacer" />
+      {c.conn != null && (
+        <button type="button" className="ghost" onClick={() => setFilters({ conn: String(c.conn), pid: '' })} title={S.transcripts.onlyThisHint}>
+          {S.transcripts.onlyThis(c.conn)}
+        </button>
+      )}
+      {c.worker != null && (
+        <button type="button" className="ghost" onClick={() => showDetails(c.worker!)}>
+          {S.transcripts.worker(c.worker)} ›
+        </button>
+      )}
+    </div>
+  );
+}
+
 const Detail = memo(function Detail(props: { conv: Conversation; touched: number }) {
   const lines = transcriptLines(props.conv);
   return (
@@ -119,6 +142,7 @@ export function Transcripts() {
             className="tx-scroll"
             render={(c) => <Entry conv={c} touched={c.touched} selected={selected === c.id} shown={shown?.id === c.id} onSelect={select} />}
           />
+          {shown && <DetailBar conv={shown} selected={selected === shown.id} />}
           {shown && <Detail conv={shown} touched={shown.touched} />}
         </>
       )}

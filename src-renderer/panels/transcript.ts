@@ -55,7 +55,8 @@ export function durationMs(c: Conversation): number | undefined {
 export function transcriptLines(c: Conversation): Line[] {
   const out: Line[] = [];
   const info = (text: string): void => void out.push({ kind: '*', text });
-  if (c.clientId != null && c.port != null) info(S.transcripts.connected(c.host ?? '127.0.0.1', c.port, c.localPort, c.connectMs));
+  if (c.clientId != null && c.port != null)
+    info(c.tConnected != null ? S.transcripts.connected(c.host ?? '127.0.0.1', c.port, c.localPort, c.connectMs) : S.transcripts.connecting(c.host ?? '127.0.0.1', c.port));
   if (c.synRetries) info(S.transcripts.synRetries(c.synRetries));
   if (c.connectNote) info(c.connectNote);
   if (c.tAccept != null && c.tConnected != null) info(S.transcripts.queued(Math.max(0, c.tAccept - c.tConnected)));
