@@ -3,7 +3,7 @@
 // only once it has seen the old one end — so never more than two serve at once.
 import { afterAll, expect, it } from 'vitest';
 import { killAllServers, startServer } from '../helpers/server';
-import { childrenOf } from '../helpers/proc';
+import { childrenOf, processGroup, readStat } from '../helpers/proc';
 import { burst, sleep } from '../helpers/raw-get';
 
 afterAll(() => killAllServers());
@@ -58,9 +58,11 @@ it('prefork: 2 workers, --max-requests 10: 50 served, ≥ 4 replacements, never 
   expect(reaps.length).toBeGreaterThanOrEqual(4);
   expect(reaps.every((r) => r.code === 0)).toBe(true);
 
+  // SIGTERM: the pool is stopped and reaped, nothing is left behind.
   const { code } = await run.stop();
   expect(code).toBe(0);
-  expect(childrenOf(run.pid)).toEqual([]);
+  for (const f of forks) expect(readStat(f.child)).toBeNull();
+  expect(processGroup(run.pid)).toEqual([]);
 }, 90_000);
 
 it('prefork: a worker that dies unexpectedly is replaced', async () => {
