@@ -7,8 +7,8 @@ import { useApp } from '../store/react';
 import { Panel } from './Panel';
 import { runNow } from './ProcessTree';
 
-/** Slots drawn at most (a backlog of 4096 is not drawn slot by slot). */
-const MAX_SLOTS = 64;
+/** Up to this many slots are drawn one by one; a larger queue is drawn as a gauge. */
+const MAX_SLOTS = 24;
 /** A connect still pending after this long has lost its SYN at least once. */
 const SYN_RETRY_MS = 900;
 
@@ -28,7 +28,7 @@ export function AcceptQueue() {
   useTick(queue.connecting.length > 0 || queue.waiting.length > 0);
   const nowT = runNow(clock);
   const slots = queue.backlog + 1;
-  const drawn = Math.min(slots, MAX_SLOTS);
+  const drawn = slots;
   const full = queue.length >= slots && queue.backlog > 0;
   const stuck = queue.connecting.filter((c) => nowT - c.since > SYN_RETRY_MS);
   const fresh = queue.connecting.length - stuck.length;
@@ -44,6 +44,10 @@ export function AcceptQueue() {
     >
       {!listening && queue.backlog === 0 ? (
         <div className="empty">{S.queue.notListening}</div>
+      ) : slots > MAX_SLOTS ? (
+        <div className={`gauge ${full ? 'full' : ''}`} title={S.explain.queueLength} data-testid="queue-gauge">
+          <div className="gauge-fill" style={{ width: `${Math.min(100, (100 * queue.length) / slots)}%` }} />
+        </div>
       ) : (
       <div className={`slots ${full ? 'full' : ''}`} title={S.explain.queueLength}>
         {Array.from({ length: drawn }, (_, i) => {
@@ -55,7 +59,6 @@ export function AcceptQueue() {
             </div>
           );
         })}
-        {slots > drawn && <div className="slot more">+{slots - drawn}</div>}
       </div>
       )}
       <div className="queue-line">

@@ -58,10 +58,10 @@ function TypeFilter() {
   );
 }
 
-const Row = memo(function Row(props: { x: Entry; related: boolean; onPick: (x: Entry) => void }) {
+const Row = memo(function Row(props: { x: Entry; related: 'conn' | 'worker' | null; onPick: (x: Entry) => void }) {
   const { e } = props.x;
   return (
-    <div className={`trow src-${e.source ?? 'server'} ${props.related ? 'related' : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
+    <div className={`trow src-${e.source ?? 'server'} ${props.related ? `related-${props.related}` : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
       <span className="t mono">{S.fmtT(e.t)}</span>
       <span className="src">{e.source ?? ''}</span>
       <span className="pid mono">{e.pid}</span>
@@ -117,7 +117,9 @@ export function Timeline() {
           </button>
         )}
         <span className="spacer" />
-        {follow ? (
+        {paused ? (
+          <span className="muted small">❚❚ {S.app.paused}</span>
+        ) : follow ? (
           <span className="muted small">● {S.timeline.following}</span>
         ) : (
           <button type="button" onClick={() => setFollow(true)} data-testid="jump-latest">

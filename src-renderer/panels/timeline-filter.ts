@@ -38,10 +38,10 @@ export function isFiltering(f: Filters, defaults: Filters): boolean {
   return f.pid.trim() !== '' || f.conn.trim() !== '' || f.hidden.join() !== defaults.hidden.join();
 }
 
-/** Entries related to the selected connection: its own events, and those of its worker. */
-export function relatedTo(x: Entry, conv: number | null, worker: number | undefined): boolean {
-  if (conv == null) return false;
-  if (x.conv === conv) return true;
-  if (worker == null) return false;
-  return x.e.pid === worker || childOf(x.e) === worker;
+/** How an entry relates to the selected connection: its own event, or one of its worker's. */
+export function relatedTo(x: Entry, conv: number | null, worker: number | undefined): 'conn' | 'worker' | null {
+  if (conv == null) return null;
+  if (x.conv === conv) return 'conn';
+  if (worker != null && (x.e.pid === worker || childOf(x.e) === worker)) return 'worker';
+  return null;
 }
