@@ -91,6 +91,11 @@ export const controls = {
   stopping: 'Stopping…',
   restartToApply: 'Restart to apply the changed settings.',
   fdSwitches: 'File-descriptor lessons',
+  more: 'Safety limits and timeouts',
+  maxZombies: 'Max zombies',
+  workerTimeout: 'Worker timeout (s)',
+  readTimeout: 'Read timeout (s)',
+  defaultPlaceholder: 'default',
 };
 
 export const client = {
@@ -339,6 +344,10 @@ export const explain = {
   childKeepsListener:
     'Every worker keeps the listening socket open: the port stays bound while any worker lives, even after the master has gone. (Lesson 5)',
   nofile: 'RLIMIT_NOFILE for the master: how many fds it may have open. A low value makes EMFILE appear quickly. (Lesson 5)',
+  maxZombies:
+    'At this many zombies the master stops accepting and says why, so a demo never fills the process table (default 500). Too many zombies and fork fails with EAGAIN. (Lesson 6)',
+  workerTimeout: 'A worker still running after this long gets SIGTERM, then SIGKILL (default 30 s).',
+  readTimeout: 'A client that connects and sends nothing is cut off after this long (default 10 s): until then an iterative server is stuck with it. (Lesson 3)',
   keepAlive: 'Serve several requests on one connection. Off by default, as in the seed: one request, then close.',
   workers: 'How many long-lived workers the prefork pool keeps. (Lesson 4)',
   maxRequests: 'A prefork worker that has served this many requests exits and the master starts a replacement.',

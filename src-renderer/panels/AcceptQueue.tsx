@@ -42,7 +42,7 @@ export function AcceptQueue() {
       sub={queue.backlog > 0 || listening ? <span title={S.explain.backlog}>{S.queue.slots(queue.backlog)}</span> : undefined}
       className="queue-panel"
     >
-      {!listening && queue.backlog === 0 ? (
+      {!listening ? (
         <div className="empty">{S.queue.notListening}</div>
       ) : slots > MAX_SLOTS ? (
         <div className={`gauge ${full ? 'full' : ''}`} title={S.explain.queueLength} data-testid="queue-gauge">

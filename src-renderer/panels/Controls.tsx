@@ -138,6 +138,24 @@ export function Controls() {
         )}
       </fieldset>
 
+      <details className="more-fields">
+        <summary>{S.controls.more}</summary>
+        <div className="row3">
+          <label className="field" title={S.explain.maxZombies}>
+            <span>{S.controls.maxZombies}</span>
+            <input inputMode="numeric" value={form.maxZombies} placeholder={S.controls.defaultPlaceholder} disabled={locked} onChange={(e) => setForm({ maxZombies: e.target.value })} data-testid="max-zombies-input" />
+          </label>
+          <label className="field" title={S.explain.workerTimeout}>
+            <span>{S.controls.workerTimeout}</span>
+            <input inputMode="numeric" value={form.workerTimeoutS} placeholder={S.controls.defaultPlaceholder} disabled={locked} onChange={(e) => setForm({ workerTimeoutS: e.target.value })} data-testid="worker-timeout-input" />
+          </label>
+          <label className="field" title={S.explain.readTimeout}>
+            <span>{S.controls.readTimeout}</span>
+            <input inputMode="numeric" value={form.readTimeoutS} placeholder={S.controls.defaultPlaceholder} disabled={locked} onChange={(e) => setForm({ readTimeoutS: e.target.value })} data-testid="read-timeout-input" />
+          </label>
+        </div>
+      </details>
+
       {!cfg.ok && <p className="form-error">{cfg.error}</p>}
       {stale && <p className="why warn-text">{S.controls.restartToApply}</p>}
 

@@ -20,6 +20,10 @@ export interface ServerForm {
   childKeepsListener: boolean;
   nofile: string;
   keepAlive: boolean;
+  /** Blank = the server's default. */
+  maxZombies: string;
+  workerTimeoutS: string;
+  readTimeoutS: string;
 }
 
 export type ClientKind = 'request' | 'raw' | 'slow' | 'hold';
@@ -60,6 +64,9 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
     childKeepsListener: false,
     nofile: '',
     keepAlive: false,
+    maxZombies: '',
+    workerTimeoutS: '',
+    readTimeoutS: '',
   };
   if (!params) return form;
   // The page address may preset the form, e.g. ?port=0&model=iterative (tests use this).
@@ -77,7 +84,7 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
       form.customApp = app;
     }
   }
-  for (const key of ['port', 'backlog', 'workers', 'maxRequests', 'nofile'] as const) {
+  for (const key of ['port', 'backlog', 'workers', 'maxRequests', 'nofile', 'maxZombies', 'workerTimeoutS', 'readTimeoutS'] as const) {
     const v = params.get(key);
     if (v != null && /^\d+$/.test(v)) form[key] = v;
   }
@@ -130,6 +137,13 @@ export function toRunConfig(form: ServerForm): Result<RunConfig> {
     if (!n.ok) return n;
     nofile = n.value;
   }
+  const optional = (v: string, name: string, min: number, max: number): Result<number | undefined> => (v.trim() === '' ? { ok: true, value: undefined } : int(v, name, min, max));
+  const maxZombies = optional(form.maxZombies, 'Max zombies', 0, 1_000_000);
+  if (!maxZombies.ok) return maxZombies;
+  const workerTimeoutS = optional(form.workerTimeoutS, 'Worker timeout', 1, 86_400);
+  if (!workerTimeoutS.ok) return workerTimeoutS;
+  const readTimeoutS = optional(form.readTimeoutS, 'Read timeout', 1, 86_400);
+  if (!readTimeoutS.ok) return readTimeoutS;
   const app = appOf(form);
   if (!app) return { ok: false, error: 'App: give module:callable, e.g. ./app.mjs:default' };
   return {
@@ -148,6 +162,9 @@ export function toRunConfig(form: ServerForm): Result<RunConfig> {
       childKeepsListener: form.childKeepsListener,
       nofile,
       keepAlive: form.keepAlive,
+      ...(maxZombies.value != null ? { maxZombies: maxZombies.value } : {}),
+      ...(workerTimeoutS.value != null ? { workerTimeoutS: workerTimeoutS.value } : {}),
+      ...(readTimeoutS.value != null ? { readTimeoutS: readTimeoutS.value } : {}),
     },
   };
 }
@@ -155,7 +172,7 @@ export function toRunConfig(form: ServerForm): Result<RunConfig> {
 /** Clients × connections: a burst exactly when the product is above one. */
 export function burstSize(form: ClientForm): { clients: number; conns: number; total: number } {
   const clients = Math.max(1, Math.min(1000, Number.parseInt(form.clients, 10) || 1));
-  const conns = Math.max(1, Math.min(10_000, Number.parseInt(form.conns, 10) || 1));
+  const conns = Math.max(1, Math.min(1000, Number.parseInt(form.conns, 10) || 1));
   return { clients, conns, total: clients * conns };
 }
 

@@ -25,6 +25,13 @@ describe('server form', () => {
     expect(toRunConfig({ ...defaultServerForm(), appChoice: 'custom', customApp: ' ' }).ok).toBe(false);
     expect(toRunConfig({ ...defaultServerForm(), nofile: '64' })).toMatchObject({ ok: true, value: { nofile: 64 } });
   });
+
+  it('sends the safety limits only when set', () => {
+    const plain = toRunConfig(defaultServerForm());
+    expect(plain.ok && 'maxZombies' in plain.value).toBe(false);
+    expect(toRunConfig({ ...defaultServerForm(), maxZombies: '50', readTimeoutS: '2' })).toMatchObject({ ok: true, value: { maxZombies: 50, readTimeoutS: 2 } });
+    expect(toRunConfig({ ...defaultServerForm(), workerTimeoutS: '0' })).toEqual({ ok: false, error: 'Worker timeout: between 1 and 86400' });
+  });
 });
 
 describe('client form', () => {
