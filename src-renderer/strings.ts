@@ -9,6 +9,7 @@ export const app = {
   tagline: 'a real web server, watched live',
   connecting: 'Connecting to forkscope…',
   disconnected: 'Connection to forkscope lost — retrying…',
+  noToken: 'This address has no token: open the one `forkscope web` printed (it ends in ?token=…).',
   paused: 'Paused',
   pausedHint: 'The live view is frozen (events are still collected). Press space to resume.',
   pauseButton: 'Pause',

@@ -1,6 +1,13 @@
 // The top bar: what is running, the bridge's health, and pause.
+import { TOKEN_PARAM } from '../../src-main/ipc/ws-protocol';
 import * as S from '../strings';
 import { useApp } from '../store/react';
+
+/** Browser mode needs the token from `forkscope web`'s address; Electron has no such thing. */
+function hasToken(): boolean {
+  if (typeof window === 'undefined' || window.forkscope) return true;
+  return new URLSearchParams(window.location.search).has(TOKEN_PARAM);
+}
 
 export function Header() {
   const run = useApp((s) => s.run);
@@ -48,7 +55,11 @@ export function Header() {
         )}
       </div>
       <div className="topbar-right">
-        {connection !== 'open' && <span className={`conn ${connection}`}>{connection === 'lost' ? S.app.disconnected : S.app.connecting}</span>}
+        {connection !== 'open' && (
+          <span className={`conn ${connection}`} data-testid="connection-state">
+            {connection === 'lost' && !hasToken() ? S.app.noToken : connection === 'lost' ? S.app.disconnected : S.app.connecting}
+          </span>
+        )}
         <span className="muted keys">{S.app.keys}</span>
         <button type="button" className={`pause ${paused ? 'paused' : ''}`} onClick={togglePause} title={S.explain.pause} data-testid="pause-button">
           {paused ? `▶ ${S.app.resumeButton}${held ? ` (${held} new)` : ''}` : `❚❚ ${S.app.pauseButton}`}

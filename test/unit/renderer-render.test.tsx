@@ -53,4 +53,29 @@ describe('App', () => {
     expect(html).not.toContain('data-testid="empty-state"');
     expect(html).toContain('data-testid="transcript-entry"');
   });
+
+  it('warns when the master and the kernel disagree, and when the master dies unasked', () => {
+    const c = new Clock();
+    const store = createAppStore(null);
+    store.getState().receive(
+      [
+        batch(0, [
+          ...runStart(c),
+          c.ev('divergence', { pid: SUPERVISOR, what: 'zombies', master: 3, kernel: 5 }),
+          c.ev('master-exit', { pid: SUPERVISOR, code: null, signal: 'SIGKILL', stderr: ['last words'], expected: false, message: 'the server (pid 200) was killed by SIGKILL' }),
+        ]),
+      ],
+      0,
+    );
+    const html = render(store);
+    expect(html).toContain('data-testid="master-exit-banner"');
+    expect(html).toContain('killed by SIGKILL');
+    expect(html).toContain('last words');
+    // The run is over: its divergence went with it (the supervisor's reducer clears it).
+    expect(html).not.toContain('data-testid="divergence-banner"');
+
+    const live = createAppStore(null);
+    live.getState().receive([batch(0, [...runStart(c), c.ev('divergence', { pid: SUPERVISOR, what: 'zombies', master: 3, kernel: 5 })])], 0);
+    expect(render(live)).toMatch(/data-testid="divergence-banner"[\s\S]*master says 3, \/proc says 5/);
+  });
 });
