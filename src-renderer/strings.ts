@@ -41,12 +41,12 @@ export const reapPolicies: Record<ReapPolicy, { label: string; explain: string }
     explain: 'SIGCHLD is counted but nobody calls wait(): every finished worker stays a zombie. (Lesson 6)',
   },
   wait: {
-    label: 'wait — one wait() per SIGCHLD',
+    label: 'wait — one per SIGCHLD',
     explain:
       'The seed’s first handler: one wait() per SIGCHLD. Signals are not queued, so a burst of exits leaves zombies behind. (Lesson 8)',
   },
   loop: {
-    label: 'loop — waitpid(-1, WNOHANG) loop',
+    label: 'loop — waitpid until none',
     explain: 'The seed’s fix: waitpid(-1, WNOHANG) in a loop until no child is left to collect. No zombie survives. (Lesson 8)',
   },
 };
@@ -218,7 +218,7 @@ export const details = {
 
 export const queue = {
   heading: 'Accept queue',
-  slots: (backlog: number) => `backlog ${backlog} → the kernel queues ${backlog + 1}`,
+  slots: (backlog: number) => `backlog ${backlog}: ${backlog + 1} slots`,
   waiting: 'waiting for accept()',
   unknownPeer: 'a connection',
   connecting: 'Stuck connecting (queue full: SYN dropped, retrying)',

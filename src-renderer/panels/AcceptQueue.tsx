@@ -61,10 +61,12 @@ export function AcceptQueue() {
         })}
       </div>
       )}
+      {listening && (
       <div className="queue-line">
         <span className="mono big-num">{queue.length}</span>
-        <span className="muted"> / {slots > 1 || queue.backlog > 0 ? slots : '—'} {S.queue.waiting}</span>
+        <span className="muted"> / {slots} {S.queue.waiting}</span>
       </div>
+      )}
       {queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && halfOpen === 0 && <div className="muted small">{S.queue.empty}</div>}
       {halfOpen > 0 && (
         <div className="half-open small" title={S.explain.halfOpen} data-testid="half-open">

@@ -38,18 +38,23 @@ export function Controls() {
       </label>
       <p className="why">{S.models[form.model].explain}</p>
 
-      <label className="field" title={S.reapPolicies[reapValue].explain}>
-        <span>
-          {S.controls.reap} {running && <span className="live-badge">live</span>}
-        </span>
-        <select value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
-          {(Object.keys(S.reapPolicies) as ReapPolicy[]).map((p) => (
-            <option key={p} value={p} title={S.reapPolicies[p].explain}>
-              {S.reapPolicies[p].label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div className="reap-row">
+        <label className="field" title={S.reapPolicies[reapValue].explain}>
+          <span>
+            {S.controls.reap} {running && <span className="live-badge">live</span>}
+          </span>
+          <select value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
+            {(Object.keys(S.reapPolicies) as ReapPolicy[]).map((p) => (
+              <option key={p} value={p} title={S.reapPolicies[p].explain}>
+                {S.reapPolicies[p].label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" disabled={!running} onClick={() => void command({ cmd: 'reap-now' })} title={S.explain.reapNow} data-testid="reap-now">
+          {S.details.reapNow}
+        </button>
+      </div>
       <p className="why">{S.reapPolicies[reapValue].explain}</p>
       {running && reapValue !== 'none' && zombies > 0 && (
         <p className="why warn-text" data-testid="leftover-zombies">
@@ -168,9 +173,6 @@ export function Controls() {
         </button>
         <button type="button" disabled={!running || busy != null || !cfg.ok} onClick={() => void restart()} data-testid="server-restart">
           ↻ {S.controls.restart}
-        </button>
-        <button type="button" disabled={!running} onClick={() => void command({ cmd: 'reap-now' })} title={S.explain.reapNow} data-testid="reap-now">
-          {S.details.reapNow}
         </button>
       </div>
     </Panel>
