@@ -16,10 +16,28 @@ import type { LoadedApp } from '../http/types';
 import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
 
 let pipeOpen = true;
-/** Events go to the master through fd 4, synchronously, so none is lost at exit. */
+let pending: string[] = [];
+let flushQueued = false;
+
+/**
+ * Events go to the master through fd 4, one JSON object per line. They are gathered and
+ * written once per turn of the event loop (a busy pool worker emits several per request, and
+ * one write(2) each cost more than serving), and written synchronously at exit, so none is lost.
+ */
 function toMaster(event: ForkscopeEvent): void {
   if (!pipeOpen) return;
-  const data = Buffer.from(`${JSON.stringify(event)}\n`);
+  pending.push(JSON.stringify(event));
+  if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flushToMaster);
+  }
+}
+
+function flushToMaster(): void {
+  flushQueued = false;
+  if (!pending.length || !pipeOpen) return;
+  const data = Buffer.from(`${pending.join('\n')}\n`);
+  pending = [];
   let off = 0;
   try {
     while (off < data.length) off += writeSync(FD.events, data, off);
@@ -27,6 +45,7 @@ function toMaster(event: ForkscopeEvent): void {
     pipeOpen = false; // the master is gone (EPIPE): serve on, silently
   }
 }
+process.on('exit', flushToMaster);
 
 /** Set when the app threw (or broke the gateway contract): the worker then exits 1. */
 let appFailed = false;
