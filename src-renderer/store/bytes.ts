@@ -10,6 +10,8 @@ export interface ByteLog {
 }
 
 export const BYTE_LOG_CAP = 16 * 1024;
+/** What an older connection keeps of each direction (the newest ones keep BYTE_LOG_CAP). */
+export const OLD_LOG_CAP = 2 * 1024;
 
 export function emptyLog(): ByteLog {
   return { text: '', bytes: 0, truncated: false };
@@ -29,6 +31,13 @@ export function appendChunk(log: ByteLog, data: string, encoding: 'utf8' | 'base
     log.text += text;
   }
   if (truncated) log.truncated = true;
+}
+
+/** Cuts a log down to `cap` characters (older connections: memory stays bounded). */
+export function trimLog(log: ByteLog, cap: number): void {
+  if (log.text.length <= cap) return;
+  log.text = log.text.slice(0, cap);
+  log.truncated = true;
 }
 
 /** base64 → a string with one char per byte (0–255). */

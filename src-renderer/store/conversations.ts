@@ -3,7 +3,7 @@
 // Feeds the transcripts and the accept queue (connections that finished the handshake but
 // were not accepted yet wait in the kernel's queue — lesson 3).
 import type { ForkscopeEvent, HeaderList } from '../../server-core/events';
-import { appendChunk, emptyLog, type ByteLog } from './bytes';
+import { appendChunk, emptyLog, OLD_LOG_CAP, trimLog, type ByteLog } from './bytes';
 
 export type ConvState = 'connecting' | 'queued' | 'accepted' | 'responded' | 'closed' | 'failed';
 
@@ -63,6 +63,8 @@ export interface QueueItem {
 
 /** An accept and a handshake on the same port this close in time are the same connection. */
 const MATCH_WINDOW_MS = 5000;
+/** The newest this many connections keep their full transcripts; older ones a few KiB. */
+const FULL_TRANSCRIPTS = 200;
 
 export class Conversations {
   /** Insertion order is age order: the oldest is evicted first. */
@@ -75,6 +77,8 @@ export class Conversations {
   /** Client connections not yet accepted: connecting, or queued in the kernel. */
   private readonly pending = new Set<Conversation>();
   private nextId = 1;
+  /** Ids in creation order, for trimming the transcripts of older connections. */
+  private readonly recent: number[] = [];
   version = 0;
   queueVersion = 0;
 
@@ -110,6 +114,7 @@ export class Conversations {
     this.serverByPort.clear();
     this.clientByPort.clear();
     this.pending.clear();
+    this.recent.length = 0;
     this.version++;
     this.queueVersion++;
   }
@@ -308,8 +313,16 @@ export class Conversations {
       touched: 0,
     };
     this.byId.set(c.id, c);
+    this.recent.push(c.id);
+    if (this.recent.length > FULL_TRANSCRIPTS) this.trim(this.recent.shift() as number);
     this.evict();
     return c;
+  }
+
+  private trim(id: number): void {
+    const c = this.byId.get(id);
+    if (!c) return;
+    for (const log of [c.sent, c.received, c.serverIn, c.serverOut]) trimLog(log, OLD_LOG_CAP);
   }
 
   private evict(): void {

@@ -79,6 +79,21 @@ describe('Conversations', () => {
     expect(lines.some((l) => l.text.includes('truncated'))).toBe(true);
   });
 
+  it('keeps full transcripts for the newest connections only', () => {
+    const c = new Clock();
+    const convs = new Conversations();
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 210; i++) {
+      convs.apply(c.ev('accept', { conn: i, peer: { address: '127.0.0.1', port: 40000 + i } }));
+      convs.apply(c.ev('transcript', { conn: i, dir: 'out', data: big, encoding: 'utf8', truncated: false }));
+    }
+    const list = convs.list();
+    expect(list[0].serverOut.text.length).toBe(2048);
+    expect(list[0].serverOut.truncated).toBe(true);
+    expect(list[209].serverOut.text.length).toBe(10_000);
+    expect(list[209].serverOut.truncated).toBe(false);
+  });
+
   it('evicts the oldest records beyond its cap', () => {
     const c = new Clock();
     const convs = new Conversations(10);
