@@ -108,7 +108,7 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   noticeUnusedOptions(opts, out.explicit, emit);
 
   // forward: worker events already carry their own pid and t (fork, prefork).
-  model = factory({ opts, listener, emit, app, probe, forward: sink });
+  model = factory({ opts, listener, emit, app, probe, forward: sink, forwardLines: out.json ? write : undefined });
   if (out.commands !== false) readCommands(emit, model, stop);
   await model.start();
   if (!stopping) probe.start();

@@ -55,8 +55,6 @@ export interface ArbiterHooks {
   reaped?(pid: number, result: WaitResult, w: WorkerInfo | undefined): void;
   /** The number of zombies changed. */
   zombies?(count: number): void;
-  /** An event arrived on a worker's pipe (already forwarded). */
-  workerEvent?(w: WorkerInfo, event: ForkscopeEvent): void;
 }
 
 /** A worker given SIGTERM (timeout or shutdown) gets this long before SIGKILL. */
@@ -250,12 +248,11 @@ export class Arbiter {
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line) this.onWorkerLine(w, line);
-      }
+      const end = buf.lastIndexOf('\n');
+      if (end < 0) return;
+      const complete = buf.slice(0, end + 1);
+      buf = buf.slice(end + 1);
+      this.onWorkerLines(w, complete);
     });
     sock.on('error', () => {});
     sock.on('close', () => {
@@ -263,28 +260,51 @@ export class Arbiter {
     });
   }
 
-  private onWorkerLine(w: WorkerInfo, line: string): void {
-    let event: ForkscopeEvent;
-    try {
-      event = JSON.parse(line) as ForkscopeEvent;
-    } catch {
-      return; // a worker writes only our own JSON; anything else is not an event
-    }
-    if (w.state !== 'exited') {
-      if (event.type === 'worker-ready' && w.state === 'starting') {
-        w.state = 'idle';
-        w.readyAt = now();
-      } else if (event.type === 'accept') {
-        w.state = 'busy';
-        w.accepted++;
-        if (w.role === 'pool') this.armTimeout(w);
-      } else if (event.type === 'close' && w.role === 'pool') {
-        w.state = 'idle';
-        clearTimeout(w.timer);
+  /**
+   * A worker's complete event lines. The master only needs each line's type (to follow the
+   * worker's state); in JSON output the lines are passed on as they are, which keeps a busy
+   * prefork pool from making the master parse and re-serialize every event.
+   */
+  private onWorkerLines(w: WorkerInfo, text: string): void {
+    const raw = this.ctx.forwardLines;
+    let start = 0;
+    while (start < text.length) {
+      const nl = text.indexOf('\n', start);
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (!line) continue;
+      if (raw) {
+        // Our worker writes `type` first: no need to parse the line to know what it is.
+        const type = /^\{"type":"([a-z-]+)"/.exec(line)?.[1];
+        if (type) this.followWorker(w, type);
+      } else {
+        let event: ForkscopeEvent;
+        try {
+          event = JSON.parse(line) as ForkscopeEvent;
+        } catch {
+          continue; // a worker writes only our own JSON; anything else is not an event
+        }
+        this.followWorker(w, event.type);
+        this.forward(event);
       }
     }
-    this.forward(event);
-    this.hooks.workerEvent?.(w, event);
+    if (raw) raw(text);
+  }
+
+  /** The worker's state, from the events it reports. */
+  private followWorker(w: WorkerInfo, type: string): void {
+    if (w.state === 'exited') return;
+    if (type === 'worker-ready' && w.state === 'starting') {
+      w.state = 'idle';
+      w.readyAt = now();
+    } else if (type === 'accept') {
+      w.state = 'busy';
+      w.accepted++;
+      if (w.role === 'pool') this.armTimeout(w);
+    } else if (type === 'close' && w.role === 'pool') {
+      w.state = 'idle';
+      clearTimeout(w.timer);
+    }
   }
 
   /** --worker-timeout: a connection worker from its start, a pool worker from each accept. */

@@ -37,6 +37,12 @@ export interface RunContext {
    * carry the worker's pid and t): forwarded as they are. Fork and prefork need it.
    */
   forward?: Sink;
+  /**
+   * JSON output only: complete NDJSON lines from a worker (each ending in a newline), written
+   * to the event stream as they are — no parse, no re-stringify on the master's busy path.
+   * Without it, worker events are parsed and go through `forward`.
+   */
+  forwardLines?: (text: string) => void;
 }
 
 export interface ServerModel {

@@ -130,8 +130,9 @@ function servePool(cfg: WorkerConfig, app: LoadedApp): void {
     emit({ type: 'error', message: `worker cannot accept on the inherited socket: ${err.message}` });
     process.exit(1);
   });
-  // The backlog must be the master's: listen() on a listening socket sets it anew.
-  server.listen({ fd: FD.socket, backlog: cfg.backlog });
+  // The backlog must be the master's: listen() on a listening socket sets it anew, and Node
+  // reads it for an fd only from the second argument (an options.backlog is ignored: 511).
+  server.listen({ fd: FD.socket }, cfg.backlog);
 }
 
 async function main(): Promise<void> {

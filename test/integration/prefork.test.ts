@@ -58,6 +58,10 @@ it('prefork: 2 workers, --max-requests 10: 50 served, ≥ 4 replacements, never 
   expect(reaps.length).toBeGreaterThanOrEqual(4);
   expect(reaps.every((r) => r.code === 0)).toBe(true);
 
+  // The workers' listen() on the inherited socket kept the master's backlog (TCP_INFO says so).
+  expect(run.of('queue').length).toBeGreaterThan(0);
+  expect(run.of('queue').every((q) => q.backlog === 64)).toBe(true);
+
   // SIGTERM: the pool is stopped and reaped, nothing is left behind.
   const { code } = await run.stop();
   expect(code).toBe(0);
