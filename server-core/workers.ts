@@ -53,7 +53,7 @@ export interface ArbiterHooks {
   exited?(w: WorkerInfo): void;
   /** A worker was reaped (w undefined for a pid the master did not know). */
   reaped?(pid: number, result: WaitResult, w: WorkerInfo | undefined): void;
-  /** The number of zombies changed. */
+  /** The set of zombies changed; `count` is its size. */
   zombies?(count: number): void;
 }
 
@@ -227,9 +227,8 @@ export class Arbiter {
   }
 
   private onExited(w: WorkerInfo): void {
-    clearTimeout(w.timer);
+    clearTimeout(w.timer); // exitedAt was set by the reaper when it saw the exit
     w.timer = undefined;
-    w.exitedAt = now();
     this.hooks.exited?.(w);
   }
 
