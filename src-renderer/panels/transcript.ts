@@ -62,6 +62,7 @@ export function transcriptLines(c: Conversation): Line[] {
   if (c.tAccept != null && c.tConnected != null) info(S.transcripts.queued(Math.max(0, c.tAccept - c.tConnected)));
   if (c.conn != null && c.acceptedBy != null) info(S.transcripts.accepted(c.conn, c.acceptedBy));
   if (c.spawnMs != null && c.worker != null) info(S.transcripts.forked(c.worker, c.spawnMs));
+  if (c.startMs != null) info(S.transcripts.ready(c.startMs));
 
   const req = requestText(c);
   if (req) {

@@ -36,6 +36,8 @@ export interface Conversation {
   /** The client's plain words for a slow connect (SYNs retried). */
   connectNote?: string;
   spawnMs?: number;
+  /** From spawn to the worker's first event: process start plus app load. */
+  startMs?: number;
   firstByteMs?: number;
   doneMs?: number;
   eofMs?: number;
@@ -71,6 +73,8 @@ export class Conversations {
   private readonly byId = new Map<number, Conversation>();
   private readonly byConn = new Map<number, Conversation>();
   private readonly byClient = new Map<number, Conversation>();
+  /** Fork model: the worker started for a connection, until it says it is ready. */
+  private readonly byWorker = new Map<number, Conversation>();
   /** Connections seen by one side only, waiting to be matched by port. */
   private readonly serverByPort = new Map<number, Conversation>();
   private readonly clientByPort = new Map<number, Conversation>();
@@ -111,6 +115,7 @@ export class Conversations {
     this.byId.clear();
     this.byConn.clear();
     this.byClient.clear();
+    this.byWorker.clear();
     this.serverByPort.clear();
     this.clientByPort.clear();
     this.pending.clear();
@@ -130,6 +135,15 @@ export class Conversations {
           c.worker = e.child;
           c.spawnMs = e.spawnMs;
           c.tFork = e.t;
+          this.byWorker.set(e.child, c);
+          if (this.byWorker.size > this.cap) this.byWorker.delete(this.byWorker.keys().next().value as number);
+        });
+      }
+      case 'worker-ready': {
+        const c = this.byWorker.get(e.pid);
+        this.byWorker.delete(e.pid);
+        return this.touch(c, (x) => {
+          x.startMs = e.startMs;
         });
       }
       case 'request':

@@ -22,6 +22,7 @@ describe('Conversations', () => {
     expect(text).toContain('< HTTP/1.1 200 OK');
     expect(text).toContain('Hello world from a simple WSGI application!\n');
     expect(text.some((l) => l.startsWith('* Worker pid 301 started'))).toBe(true);
+    expect(text.some((l) => l.startsWith('* Worker ready 35 ms after its spawn'))).toBe(true);
     expect(text.some((l) => l.startsWith('* Server closed the connection (EOF)'))).toBe(true);
   });
 

@@ -53,6 +53,7 @@ export function oneRequest(c: Clock, id: number, conn: number, worker: number, l
     c.ev('client-connected', { pid: SUPERVISOR, id, localPort, ms: 0.3 }),
     c.ev('accept', { conn, peer: { address: '127.0.0.1', port: localPort }, fd: 12 }),
     c.ev('fork', { conn, child: worker, spawnMs: 1.5, role: 'connection' }),
+    c.ev('worker-ready', { pid: worker, startMs: 35 }),
     c.ev('client-sent', { pid: SUPERVISOR, id, bytes: 40, data: 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n', encoding: 'utf8' }),
     c.ev('transcript', { pid: worker, conn, dir: 'in', data: 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n', encoding: 'utf8', truncated: false }),
     c.ev('request', { pid: worker, conn, method: 'GET', path: '/hello', version: '1.1', headers: [['Host', 'x']] }),
