@@ -2,7 +2,7 @@
 // so `npx forkscope` needs no build step and a worker starts from one small JS file
 // (a worker's start time is the lesson: no TypeScript loader on that path).
 // Rebuilds only when a source is newer than the last build; safe to run concurrently.
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,11 @@ function stampOk() {
   return Object.keys(entries).every((n) => !existsSync(join(root, entries[n])) || existsSync(join(outDir, fileOf(n))));
 }
 
+/** True when dist-core/ holds bundles of the current sources. */
+export function isFresh() {
+  return stampOk();
+}
+
 /** Builds dist-core/ if it is missing or stale. Returns the paths of the bundles. */
 export async function ensureBuilt({ force = false } = {}) {
   const paths = Object.fromEntries(Object.keys(entries).map((n) => [n, join(outDir, fileOf(n))]));
@@ -82,6 +87,8 @@ export async function ensureBuilt({ force = false } = {}) {
         renameSync(tmp, paths[name]);
       }),
   );
+  // esbuild keeps a service child process alive; a server master must not show it as a worker.
+  await stop();
   writeFileSync(join(outDir, `.stamp.${tag}`), String(started));
   renameSync(join(outDir, `.stamp.${tag}`), join(outDir, '.stamp'));
   return paths;
