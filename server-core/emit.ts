@@ -6,8 +6,17 @@ import { now } from './clock';
 export type Sink = (event: ForkscopeEvent) => void;
 export type Emit = (event: EventInput) => void;
 
+/**
+ * The input object itself becomes the event (stamped in place, no copy: emit runs several
+ * times per request), so pass a fresh object each time — as every `emit({ … })` does.
+ */
 export function makeEmit(sink: Sink, pid: number = process.pid): Emit {
-  return (input) => sink({ ...input, t: now(), pid } as ForkscopeEvent);
+  return (input) => {
+    const event = input as ForkscopeEvent;
+    event.t = now();
+    event.pid = pid;
+    sink(event);
+  };
 }
 
 /** Emits to several sinks; used when a run both logs for humans and records events. */
