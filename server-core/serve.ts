@@ -14,6 +14,7 @@ import type { GatewayInfo, LoadedApp } from './http/types';
 import { openListener, type Listener } from './listener';
 import { humanSink, jsonSink } from './log';
 import { modelFactory } from './models';
+import { BatchedOutput } from './output';
 import type { ServerModel, ServerOptions } from './models/types';
 import { QueueProbe } from './queue-probe';
 import { S } from './strings';
@@ -54,9 +55,10 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   if (!factory) throw new UsageError(S.modelNotAvailable(opts.model));
   // When whoever reads our stdout goes away (EPIPE), stop quietly instead of failing on every event.
   let outputGone = false;
-  const write = (text: string): void => {
+  const stdout = new BatchedOutput((text) => {
     if (!outputGone) process.stdout.write(text);
-  };
+  });
+  const write = (text: string): void => stdout.add(text);
   const sink = out.json ? jsonSink(write) : humanSink(write);
   const emit = makeEmit(sink);
 
@@ -89,6 +91,7 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
     const code = model ? await stopModel(model, reason, emit) : 0;
     listener.close();
     emit({ type: 'stopped', code });
+    stdout.flush();
     await flushStdout();
     process.exit(code);
   };
