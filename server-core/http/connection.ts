@@ -1,6 +1,6 @@
 // Serving one accepted connection (the seed's handle_one_request, grown up): Node's own HTTP
 // machinery parses it — an http.Server that never listens is handed the connection — while a
-// tap records the exact bytes both ways. Everything that happens becomes an event:
+// tap on the socket records the exact bytes both ways. Everything that happens becomes an event:
 //   request → (transcript in) … transcript out → response, error for bad input, then close.
 // Transcript events are coalesced: the bytes received so far are flushed just before each
 // `request` event, and both directions just before each `response` event and at `close`.
@@ -10,11 +10,13 @@ import { performance } from 'node:perf_hooks';
 import type { HeaderList } from '../events';
 import { GatewayError, RequestAborted } from '../gateway/errors';
 import { classifyParseError, rawAnswer, type Refusal } from './bad-input';
-import { bodyBytesSent, meterBody, sentHeaders, type Meter } from './response-meter';
+import { LimitedRequest } from './body-limit';
+import { unwatch, watch } from './deadlines';
+import { bodyBytesSent, MeteredResponse, sentHeaders } from './response-meter';
 import { SERVER_SOFTWARE } from './server-software';
 import { H } from './strings';
-import { TappedSocket } from './tapped-socket';
-import { Transcript } from './transcript';
+import { stopFeeding, tapOf, tapSocket } from './tapped-socket';
+import { Transcript, type Bytes } from './transcript';
 import type { ConnectionContext, HttpLimits, ServeConnection } from './types';
 
 export const serveConnection: ServeConnection = (socket, ctx) =>
@@ -23,20 +25,49 @@ export const serveConnection: ServeConnection = (socket, ctx) =>
   });
 
 /** One request and its response on this connection. */
-interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  meter: Meter;
+class Exchange {
   /** We answered it ourselves (413, 408, 500): whatever the app does later is ignored. */
-  answered: boolean;
+  answered = false;
+
+  constructor(
+    readonly connection: Connection,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {}
+
+  /** body-limit.ts: a body with no length up front went past the limit. */
+  bodyOverLimit(): void {
+    this.connection.onBodyOverLimit(this);
+  }
 }
 
-type Pushable = { push(chunk: unknown, encoding?: BufferEncoding): boolean };
+/** The http server's response class: metered (response-meter.ts) and tied to its exchange. */
+class ServedResponse extends MeteredResponse<LimitedRequest> {
+  exchange: Exchange | null = null;
+}
+
+// Listeners shared by every connection (`this` is the emitter), so serving one allocates no closures.
+function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
+  connectionOf(this)?.onSocketError(err);
+}
+function onSocketClose(this: Socket): void {
+  connectionOf(this)?.onClose();
+}
+function onSocketFinish(this: Socket): void {
+  connectionOf(this)?.onOurSideEnded();
+}
+function onResponseFinish(this: ServedResponse): void {
+  const ex = this.exchange;
+  if (ex) ex.connection.onResponseFinish(ex);
+}
+function onResponseError(this: ServedResponse, err: NodeJS.ErrnoException): void {
+  const ex = this.exchange;
+  if (ex) ex.connection.onResponseError(ex, err);
+}
 
 class Connection {
   private readonly tIn: Transcript;
   private readonly tOut: Transcript;
-  private readonly tapped: TappedSocket;
   private readonly inflight = new Set<Exchange>();
   private requests = 0;
   /** Bad input was answered (or the connection is being refused): nothing more is parsed. */
@@ -46,11 +77,14 @@ class Connection {
   private closed = false;
   /** A socket error (ECONNRESET…) was reported: closing adds nothing to it. */
   private socketFailed = false;
+  /** The socket's last 'error' (our listener runs before http's, which passes it on as clientError). */
+  private socketError: Error | null = null;
   private bytesIn = 0;
   /** bytesIn when the last response finished; -1 before the first. Equal now → idle keep-alive. */
   private idleMark = -1;
   private lastActivity = performance.now();
-  private timer: NodeJS.Timeout | null = null;
+  /** When the read timeout is next checked (deadlines.ts); Infinity once closed. */
+  deadline = Infinity;
 
   constructor(
     private readonly raw: Socket,
@@ -60,25 +94,33 @@ class Connection {
     const { conn, limits, emit } = ctx;
     this.tIn = new Transcript(conn, 'in', limits.transcriptCap, emit);
     this.tOut = new Transcript(conn, 'out', limits.transcriptCap, emit);
-    this.tapped = new TappedSocket(raw, {
-      in: (chunk) => this.onBytesIn(chunk),
-      out: (chunk) => this.tOut.record(chunk),
-    });
   }
 
   start(): void {
+    const { raw } = this;
     // A client that half-closes (shutdown(SHUT_WR) after its request) still gets its answer.
-    this.raw.allowHalfOpen = true;
-    this.raw.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
-    this.raw.on('close', () => this.onClose());
-    this.tapped.on('finish', () => this.onOurSideEnded());
-    if (this.raw.destroyed) {
+    raw.allowHalfOpen = true;
+    if (raw.destroyed) {
       this.onClose();
       return;
     }
-    connections.set(this.tapped, this);
-    httpServerFor(this.ctx.limits).emit('connection', this.tapped);
+    // Ours before http's own listeners: onClose runs first, and onSocketError sees an error before http passes it on.
+    tapSocket(raw, this, () => {
+      raw.on('error', onSocketError);
+      raw.on('close', onSocketClose);
+      raw.on('finish', onSocketFinish);
+      httpServerFor(this.ctx.limits).emit('connection', raw);
+    });
     this.armTimer(this.ctx.limits.readTimeoutMs);
+  }
+
+  // ── the tap (tapped-socket.ts) ─────────────────────────────────────────────
+  in(chunk: Buffer): void {
+    this.onBytesIn(chunk);
+  }
+
+  out(chunk: Bytes, owned: boolean): void {
+    this.tOut.record(chunk, owned);
   }
 
   // ── requests ─────────────────────────────────────────────────────────────
@@ -98,13 +140,14 @@ class Connection {
     // Without keep-alive the connection closes after its first response: requests pipelined
     // behind it are not served (Node closes the socket once the first response is finished).
     if (this.refused || (!this.ctx.keepAlive && this.requests > 1)) return;
-    const ex: Exchange = { req, res, meter: meterBody(res), answered: false };
+    const ex = new Exchange(this, req, res);
+    if (res instanceof ServedResponse) res.exchange = ex;
     this.inflight.add(ex);
     this.lastActivity = performance.now();
     this.emitRequest(req);
     if (!this.ctx.keepAlive) res.shouldKeepAlive = false;
-    res.on('finish', () => this.onResponseFinish(ex));
-    res.on('error', (err: NodeJS.ErrnoException) => this.onResponseError(ex, err));
+    res.on('finish', onResponseFinish);
+    res.on('error', onResponseError);
     const bad = refusal ?? this.checkRequest(req);
     if (bad) {
       this.answer(ex, bad);
@@ -145,28 +188,15 @@ class Connection {
     return null;
   }
 
-  /**
-   * A chunked body has no length up front: count it as the parser hands it over, and past the
-   * limit answer 413 and drop the rest (the end too, so nobody mistakes a cut body for a whole one).
-   */
+  /** A chunked body has no length up front: past the limit while it arrives, answer 413 (body-limit.ts drops the rest). */
   private limitBody(ex: Exchange): void {
-    const max = this.ctx.limits.maxBodyBytes;
-    const req = ex.req as unknown as Pushable;
-    const push = req.push;
-    let seen = 0;
-    let over = false;
-    req.push = (chunk, encoding) => {
-      if (over) return true;
-      if (chunk instanceof Uint8Array) {
-        seen += chunk.length;
-        if (seen > max) {
-          over = true;
-          this.answer(ex, { status: 413, code: 'BODY_TOO_LARGE', message: H.bodyTooLarge(max, null) });
-          return true;
-        }
-      }
-      return push.call(ex.req, chunk, encoding);
-    };
+    if (!(ex.req instanceof LimitedRequest)) return;
+    ex.req.bodyLimit = this.ctx.limits.maxBodyBytes;
+    ex.req.watcher = ex;
+  }
+
+  onBodyOverLimit(ex: Exchange): void {
+    this.answer(ex, { status: 413, code: 'BODY_TOO_LARGE', message: H.bodyTooLarge(this.ctx.limits.maxBodyBytes, null) });
   }
 
   private async runApp(ex: Exchange): Promise<void> {
@@ -185,7 +215,7 @@ class Connection {
       this.ctx.emit({ type: 'error', conn: this.ctx.conn, code, message: H.appFailedAfterHeaders(describe(err)) });
       // The status line is out: the only way left to say "this response is broken" is to cut
       // it — unless the app had already ended it.
-      if (!ex.res.writableEnded) this.tapped.destroy();
+      if (!ex.res.writableEnded) this.raw.destroy();
       return;
     }
     this.answer(ex, { status: 500, code, message: err instanceof GatewayError ? err.message : H.appFailed(describe(err)) });
@@ -198,7 +228,7 @@ class Connection {
     const { res } = ex;
     this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: refusal.code, status: res.headersSent ? undefined : (refusal.status ?? undefined), message: refusal.message });
     if (res.headersSent || refusal.status === null) {
-      if (!res.writableEnded) this.tapped.destroy();
+      if (!res.writableEnded) this.raw.destroy();
       return;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
@@ -213,7 +243,7 @@ class Connection {
     res.end(body);
   }
 
-  private onResponseFinish(ex: Exchange): void {
+  onResponseFinish(ex: Exchange): void {
     this.inflight.delete(ex);
     this.lastActivity = performance.now();
     this.idleMark = this.bytesIn;
@@ -224,13 +254,13 @@ class Connection {
       conn: this.ctx.conn,
       status: ex.res.statusCode,
       headers: sentHeaders(ex.res),
-      bytes: bodyBytesSent(ex.req, ex.res, ex.meter),
+      bytes: bodyBytesSent(ex.req, ex.res),
     });
     // Bad input arrived behind this (keep-alive) request: close now that it is answered.
-    if (this.refused && this.inflight.size === 0) this.tapped.end();
+    if (this.refused && this.inflight.size === 0) this.raw.end();
   }
 
-  private onResponseError(ex: Exchange, err: NodeJS.ErrnoException): void {
+  onResponseError(ex: Exchange, err: NodeJS.ErrnoException): void {
     if (ex.answered || this.closed) return;
     this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: err.code, message: H.responseError(err) });
   }
@@ -239,20 +269,22 @@ class Connection {
   onClientError(err: NodeJS.ErrnoException & { reason?: string }): void {
     if (this.refused || this.closing || this.closed) return;
     if (!err.code?.startsWith('HPE_')) {
-      // A stream error on our wrapper, not the client's bytes.
+      // The socket's own error reaches http too: onSocketError has already judged it.
+      if (err === this.socketError) return;
+      // Any other failure that is not about the client's bytes.
       this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: err.code, message: H.socketError(err) });
       return;
     }
     // Without keep-alive, bytes after the one request are not read as a request at all.
     if (!this.ctx.keepAlive && this.requests >= 1) {
-      this.tapped.stopFeeding();
+      stopFeeding(this.raw);
       return;
     }
     const refusal = classifyParseError(err, this.ctx.limits.maxHeaderBytes);
     if (this.inflight.size > 0) {
       // Garbage pipelined behind a request still being answered: report it, close after the answer.
       this.refused = true;
-      this.tapped.stopFeeding();
+      stopFeeding(this.raw);
       this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: refusal.code, message: refusal.message });
       return;
     }
@@ -264,27 +296,27 @@ class Connection {
     this.requests++;
     this.emitRequest(req);
     this.refuseRaw({ status: 405, code: 'CONNECT_NOT_SUPPORTED', message: H.connectNotAllowed() });
-    this.tapped.resume();
+    this.raw.resume();
   }
 
   /** Answers with a complete response written straight to the socket, then closes. */
   private refuseRaw(refusal: Refusal): void {
     if (this.refused) return;
     this.refused = true;
-    this.tapped.stopFeeding();
+    stopFeeding(this.raw);
     const { conn, emit } = this.ctx;
-    const writable = this.tapped.writable && !this.tapped.writableEnded;
+    const writable = this.raw.writable && !this.raw.writableEnded;
     const status = refusal.status !== null && writable ? refusal.status : undefined;
     emit({ type: 'error', conn, code: refusal.code, status, message: refusal.message });
     if (status !== undefined) {
       const answer = rawAnswer(status, refusal.message);
       this.tIn.flush();
-      this.tapped.write(answer.bytes, (err) => {
+      this.raw.write(answer.bytes, (err) => {
         this.tOut.flush();
         if (!err) emit({ type: 'response', conn, status, headers: answer.headers, bytes: answer.bodyBytes });
       });
     }
-    if (!this.tapped.writableEnded) this.tapped.end();
+    if (!this.raw.writableEnded) this.raw.end();
   }
 
   // ── the read timeout ─────────────────────────────────────────────────────
@@ -293,17 +325,18 @@ class Connection {
     // Once we have said our last word, bytes still arriving (a refused body) do not keep the
     // connection alive: the linger time counts from our end.
     if (!this.closing && !this.refused) this.lastActivity = performance.now();
-    this.tIn.record(chunk);
+    // A chunk read from a socket is fresh memory (libuv reads into a new buffer each time).
+    this.tIn.record(chunk, true);
   }
 
   private armTimer(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimer(), Math.max(1, Math.ceil(ms)));
+    this.deadline = performance.now() + ms;
+    watch(this);
   }
 
-  /** One timer, re-armed lazily: it checks how long the connection has been idle when it fires. */
-  private onTimer(): void {
-    this.timer = null;
+  /** One deadline, re-armed lazily: it checks how long the connection has been idle when it comes. */
+  onDeadline(): void {
+    this.deadline = Infinity;
     if (this.closed) return;
     const limit = this.ctx.limits.readTimeoutMs;
     if (this.appBusy()) return this.armTimer(limit);
@@ -333,7 +366,7 @@ class Connection {
     }
     if (this.requests > 0 && this.bytesIn === this.idleMark) {
       // An idle keep-alive connection: closing it is routine, not an error.
-      this.tapped.end();
+      this.raw.end();
       return;
     }
     const partial = this.bytesIn > Math.max(0, this.idleMark);
@@ -341,51 +374,58 @@ class Connection {
   }
 
   // ── the end ──────────────────────────────────────────────────────────────
-  private onOurSideEnded(): void {
+  onOurSideEnded(): void {
     this.closing = true;
     this.lastActivity = performance.now();
   }
 
-  private onSocketError(err: NodeJS.ErrnoException): void {
+  onSocketError(err: NodeJS.ErrnoException): void {
+    this.socketError = err;
     // A reset after every request was answered loses nothing: not worth an error.
     if (this.closed || (this.inflight.size === 0 && (this.requests > 0 || this.refused))) return;
     this.socketFailed = true;
     this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: err.code, message: H.socketError(err) });
   }
 
-  private onClose(): void {
+  onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadline = Infinity;
+    unwatch(this);
     const { conn, emit } = this.ctx;
-    if (!this.socketFailed && [...this.inflight].some((ex) => !ex.answered && !ex.res.writableFinished)) {
-      emit({ type: 'error', conn, code: 'CLIENT_GONE', message: H.clientGone() });
-    }
+    if (!this.socketFailed && this.unanswered()) emit({ type: 'error', conn, code: 'CLIENT_GONE', message: H.clientGone() });
     this.tIn.flush();
     this.tOut.flush();
-    if (!this.tapped.destroyed) this.tapped.destroy();
     emit({ type: 'close', conn });
     this.resolve();
+  }
+
+  /** A request the app was still answering when the connection went. */
+  private unanswered(): boolean {
+    for (const ex of this.inflight) if (!ex.answered && !ex.res.writableFinished) return true;
+    return false;
   }
 }
 
 // ── one http.Server per set of limits, shared by every connection of the process ──
 // It never listens: each connection is handed to it with emit('connection'). Sharing it keeps
 // the per-connection cost down (an http.Server is not cheap to build); its events find their
-// connection through the tapped socket.
-const connections = new WeakMap<object, Connection>();
-const servers = new Map<string, Server>();
+// connection through the socket's tap.
+type HttpServer = Server<typeof LimitedRequest, typeof ServedResponse>;
+const servers = new Map<string, HttpServer>();
 
 function connectionOf(socket: unknown): Connection | undefined {
-  return socket && typeof socket === 'object' ? connections.get(socket) : undefined;
+  const tap = tapOf(socket);
+  return tap instanceof Connection ? tap : undefined;
 }
 
-function httpServerFor(limits: HttpLimits): Server {
+function httpServerFor(limits: HttpLimits): HttpServer {
   const key = `${limits.maxHeaderBytes}/${limits.readTimeoutMs}`;
-  let server = servers.get(key);
-  if (server) return server;
-  server = createServer({
+  const known = servers.get(key);
+  if (known) return known;
+  const server: HttpServer = createServer<typeof LimitedRequest, typeof ServedResponse>({
+    IncomingMessage: LimitedRequest,
+    ServerResponse: ServedResponse,
     maxHeaderSize: limits.maxHeaderBytes,
     insecureHTTPParser: false,
     // Checked by Connection.onRequest instead, so a missing Host gets an `error` event like any bad input.
@@ -393,7 +433,7 @@ function httpServerFor(limits: HttpLimits): Server {
     keepAliveTimeout: limits.readTimeoutMs,
   });
   // Undocumented but long-standing: answer a request even after the client half-closed.
-  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  (server as HttpServer & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => connectionOf(req.socket)?.onRequest(req, res));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => connectionOf(req.socket)?.onCheckContinue(req, res));
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => connectionOf(req.socket)?.onCheckExpectation(req, res));

@@ -1,14 +1,17 @@
 // What the `response` event reports: the status, the header lines exactly as Node sent them
 // (Date, Connection, Content-Length and Transfer-Encoding included) and the body bytes.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { HeaderList } from '../events';
 
-export interface Meter {
-  /** Body bytes the app handed to the response (framing not counted). */
-  bytes: number;
+/**
+ * The http server's response class (createServer's ServerResponse option): counts the body
+ * bytes written through write/end, whoever calls them (gateway or app). A class rather than
+ * per-response wrappers, so no closures are made and every response keeps one shape.
+ */
+export class MeteredResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {
+  /** Body bytes handed to write/end (framing not counted). */
+  bodyBytes = 0;
 }
-
-type Chunk = string | Uint8Array;
 
 function sizeOf(chunk: unknown, encoding: unknown): number {
   if (typeof chunk === 'string') return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
@@ -16,27 +19,22 @@ function sizeOf(chunk: unknown, encoding: unknown): number {
   return 0;
 }
 
-/** Counts the body bytes written through res.write / res.end (whoever calls them: gateway or app). */
-export function meterBody(res: ServerResponse): Meter {
-  const meter: Meter = { bytes: 0 };
-  const write = res.write;
-  const end = res.end;
-  res.write = function (this: ServerResponse, chunk: Chunk, ...rest: unknown[]) {
-    meter.bytes += sizeOf(chunk, rest[0]);
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
-    if (typeof chunk !== 'function') meter.bytes += sizeOf(chunk, rest[0]);
-    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
-  } as ServerResponse['end'];
-  return meter;
-}
+const write = ServerResponse.prototype.write as (...a: unknown[]) => boolean;
+const end = ServerResponse.prototype.end as (...a: unknown[]) => ServerResponse;
+MeteredResponse.prototype.write = function (this: MeteredResponse, chunk: unknown, encoding?: unknown, cb?: unknown) {
+  this.bodyBytes += sizeOf(chunk, encoding);
+  return write.call(this, chunk, encoding, cb);
+} as MeteredResponse['write'];
+MeteredResponse.prototype.end = function (this: MeteredResponse, chunk?: unknown, encoding?: unknown, cb?: unknown) {
+  if (typeof chunk !== 'function') this.bodyBytes += sizeOf(chunk, encoding);
+  return end.call(this, chunk, encoding, cb);
+} as MeteredResponse['end'];
 
 /** Body bytes that actually went out: none for HEAD, 1xx, 204 and 304. */
-export function bodyBytesSent(req: IncomingMessage, res: ServerResponse, meter: Meter): number {
+export function bodyBytesSent(req: IncomingMessage, res: ServerResponse): number {
   const status = res.statusCode;
   if (req.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return 0;
-  return meter.bytes;
+  return res instanceof MeteredResponse ? res.bodyBytes : 0;
 }
 
 /** The header block Node wrote (order and case as on the wire), parsed back into pairs. */
@@ -50,13 +48,13 @@ export function sentHeaders(res: ServerResponse): HeaderList {
 /** 'HTTP/1.1 200 OK\r\nA: b\r\n…\r\n\r\n' → [['A', 'b'], …]. */
 export function parseHead(head: string): HeaderList {
   const out: HeaderList = [];
-  const lines = head.split('\r\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    out.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+  let start = head.indexOf('\r\n') + 2;
+  while (start > 1 && start < head.length) {
+    let stop = head.indexOf('\r\n', start);
+    if (stop < 0) stop = head.length;
+    const colon = head.indexOf(':', start);
+    if (colon > start && colon < stop) out.push([head.slice(start, colon), head.slice(colon + 1, stop).trim()]);
+    start = stop + 2;
   }
   return out;
 }

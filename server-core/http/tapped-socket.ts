@@ -1,135 +1,107 @@
-// The transcript tap. Node's http server, given a real net.Socket, hands the socket's handle to
-// its native parser (parser.consume), so JavaScript never sees the bytes it reads. Node also
-// accepts any Duplex as a connection (documented for 'connection'), so the server is given
-// this Duplex instead: every byte read from the real socket passes through onData, and every
-// byte written passes through _write/_writev, before going on. Nothing private is touched.
-import { Duplex } from 'node:stream';
-import type { AddressInfo, Socket } from 'node:net';
+// The transcript tap, on the real socket. Node's http server, given a net.Socket, hands the
+// socket's handle to its native parser (parser.consume), so JavaScript never sees the bytes it
+// reads — unless someone listens for 'data': then http unconsumes and feeds its parser from the
+// socket's 'data' events (its documented answer to user code reading the socket too). So:
+//   in:  a 'data' listener put in front of http's own sees every chunk before the parser does;
+//   out: the socket's own _write/_writev (the Writable hooks every write ends in, corked or not)
+//        are wrapped, so the tap sees each chunk exactly as it is handed to the kernel.
+// No extra stream sits between http and the socket: a wrapping Duplex cost more than the
+// rest of serving a request.
+import { Socket } from 'node:net';
+import type { Bytes } from './transcript';
 
 export interface Tap {
   /** Bytes as read from the socket, before the parser sees them. */
   in(chunk: Buffer): void;
-  /** Bytes exactly as handed to the socket. */
-  out(chunk: Buffer): void;
+  /**
+   * Bytes exactly as handed to the socket (a string: latin1, one byte per character);
+   * `owned`: a fresh copy nobody else holds (else the caller may reuse it).
+   */
+  out(chunk: Bytes, owned: boolean): void;
 }
 
 type WriteCallback = (error?: Error | null) => void;
+type Chunk = string | Buffer;
+type TappedSocket = Socket & {
+  [TAP]: Tap;
+  _write(chunk: Chunk, encoding: BufferEncoding, cb: WriteCallback): void;
+  _writev(chunks: { chunk: Chunk; encoding: BufferEncoding }[], cb: WriteCallback): void;
+};
 
-export class TappedSocket extends Duplex {
-  /** Once false, bytes read are still recorded but no longer given to the parser. */
-  private feeding = true;
+const TAP = Symbol('forkscope.tap');
+const proto = Socket.prototype as unknown as TappedSocket;
 
-  constructor(
-    readonly raw: Socket,
-    private readonly tap: Tap,
-  ) {
-    // allowHalfOpen: a client that shuts down its sending side still gets its answer.
-    super({ allowHalfOpen: true, decodeStrings: true });
-    raw.on('data', (chunk: Buffer) => this.onData(chunk));
-    raw.on('end', () => this.push(null));
-    raw.on('timeout', () => this.emit('timeout'));
-    raw.on('close', () => {
-      if (!this.destroyed) this.destroy();
-    });
-    // A socket may arrive paused (net.Server's pauseOnConnect): start reading.
-    raw.resume();
-  }
+function tapOut(tap: Tap, chunk: Chunk, encoding: BufferEncoding | 'buffer'): void {
+  if (typeof chunk !== 'string') tap.out(chunk, false);
+  // http writes its header block as a latin1 string: one byte per character, as libuv sends it
+  // (Node encodes 'ascii' as latin1 too).
+  else if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') tap.out(chunk, true);
+  else tap.out(Buffer.from(chunk, encoding === 'buffer' ? 'utf8' : encoding), true);
+}
 
-  /** Stop giving bytes to the parser (after it reported bad input; it would only repeat itself). */
-  stopFeeding(): void {
-    this.feeding = false;
-  }
+// Shared functions (`this` is the socket), so tapping a connection allocates no closures.
+function tappedWrite(this: TappedSocket, chunk: Chunk, encoding: BufferEncoding, cb: WriteCallback): void {
+  tapOut(this[TAP], chunk, encoding);
+  proto._write.call(this, chunk, encoding, cb);
+}
 
-  private onData(chunk: Buffer): void {
-    this.tap.in(chunk);
-    if (this.feeding && !this.push(chunk)) this.raw.pause();
-  }
+function tappedWritev(this: TappedSocket, chunks: { chunk: Chunk; encoding: BufferEncoding }[], cb: WriteCallback): void {
+  const tap = this[TAP];
+  for (let i = 0; i < chunks.length; i++) tapOut(tap, chunks[i].chunk, chunks[i].encoding);
+  proto._writev.call(this, chunks, cb);
+}
 
-  override _read(): void {
-    if (this.raw.isPaused()) this.raw.resume();
-  }
+function onTappedData(this: TappedSocket, chunk: Buffer): void {
+  this[TAP].in(chunk);
+}
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: WriteCallback): void {
-    if (this.raw.destroyed) return cb();
-    this.tap.out(chunk);
-    this.raw.write(chunk, cb);
-  }
+/**
+ * http ends the socket again when the client's FIN arrives after our side has ended; a
+ * Writable builds an ERR_STREAM_ALREADY_FINISHED for that (with a stack: costly per request).
+ */
+function endOnce(this: TappedSocket, ...args: unknown[]): TappedSocket {
+  if (!this.writableEnded) return (proto.end as (...a: unknown[]) => TappedSocket).apply(this, args);
+  const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+  if (cb) process.nextTick(cb);
+  return this;
+}
 
-  override _writev(chunks: { chunk: Buffer }[], cb: WriteCallback): void {
-    if (this.raw.destroyed) return cb();
-    this.raw.cork();
-    chunks.forEach(({ chunk }, i) => {
-      this.tap.out(chunk);
-      this.raw.write(chunk, i === chunks.length - 1 ? cb : undefined);
-    });
-    this.raw.uncork();
-  }
+/**
+ * http closes a `Connection: close` socket with destroySoon() — gone as soon as our last byte
+ * is written. We end our side instead and let the connection close when the client closes its
+ * side (or the read timeout says it has lingered long enough): closing with the client's bytes
+ * still unread would send a reset that can destroy the response in flight.
+ */
+function endInsteadOfDestroy(this: TappedSocket): void {
+  if (this.writable) this.end();
+}
 
-  /**
-   * http ends the socket again when the client's FIN arrives after our side has ended; a
-   * Writable builds an ERR_STREAM_ALREADY_FINISHED for that (with a stack: costly per request).
-   */
-  override end(...args: unknown[]): this {
-    if (!this.writableEnded) return (super.end as (...a: unknown[]) => this)(...args);
-    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
-    if (cb) process.nextTick(cb);
-    return this;
-  }
+/**
+ * Taps `socket` and gives it to http: the write hooks go in before `handOver` (so http's first
+ * byte is seen), the read listener right after it, so it runs before http's own 'data' listener
+ * and http switches to feeding its parser from JS. A socket that arrived paused (net.Server's
+ * pauseOnConnect) starts reading.
+ */
+export function tapSocket(socket: Socket, tap: Tap, handOver: () => void): void {
+  const s = socket as TappedSocket;
+  s[TAP] = tap;
+  s._write = tappedWrite;
+  s._writev = tappedWritev;
+  s.end = endOnce as TappedSocket['end'];
+  s.destroySoon = endInsteadOfDestroy;
+  handOver();
+  socket.prependListener('data', onTappedData);
+  socket.resume();
+}
 
-  override _final(cb: WriteCallback): void {
-    if (!this.raw.destroyed) this.raw.end();
-    cb();
-  }
+/** The tap given to tapSocket (undefined for any other value). */
+export function tapOf(socket: unknown): Tap | undefined {
+  return socket instanceof Socket ? (socket as Partial<TappedSocket>)[TAP] : undefined;
+}
 
-  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
-    if (!this.raw.destroyed) this.raw.destroy();
-    cb(err);
-  }
-
-  // ── what http (and apps such as Express) ask of a net.Socket ───────────────
-  get remoteAddress(): string | undefined {
-    return this.raw.remoteAddress;
-  }
-  get remotePort(): number | undefined {
-    return this.raw.remotePort;
-  }
-  get remoteFamily(): string | undefined {
-    return this.raw.remoteFamily;
-  }
-  get localAddress(): string | undefined {
-    return this.raw.localAddress;
-  }
-  get localPort(): number | undefined {
-    return this.raw.localPort;
-  }
-  get bytesRead(): number {
-    return this.raw.bytesRead;
-  }
-  get bytesWritten(): number {
-    return this.raw.bytesWritten;
-  }
-  address(): AddressInfo | Record<string, never> {
-    return this.raw.address();
-  }
-  setTimeout(ms: number, cb?: () => void): this {
-    this.raw.setTimeout(ms);
-    if (cb) this.once('timeout', cb);
-    return this;
-  }
-  setNoDelay(noDelay?: boolean): this {
-    this.raw.setNoDelay(noDelay);
-    return this;
-  }
-  setKeepAlive(enable?: boolean, delay?: number): this {
-    this.raw.setKeepAlive(enable, delay);
-    return this;
-  }
-  ref(): this {
-    this.raw.ref();
-    return this;
-  }
-  unref(): this {
-    this.raw.unref();
-    return this;
+/** Bad input was answered: bytes still arriving are recorded but no longer given to the parser (it would only repeat itself). */
+export function stopFeeding(socket: Socket): void {
+  for (const listener of socket.listeners('data')) {
+    if (listener !== onTappedData) socket.removeListener('data', listener as (...a: unknown[]) => void);
   }
 }

@@ -1,0 +1,43 @@
+// Read-timeout deadlines of every live connection on one timer. A timer per connection
+// (setTimeout, then clearTimeout when it closes) costs more than the rest of a small
+// connection's bookkeeping; here a connection only joins a set, and the one timer is armed
+// for the earliest deadline — re-armed when it fires, not when connections come and go.
+import { performance } from 'node:perf_hooks';
+
+export interface Timed {
+  /** performance.now() by which onDeadline must run (Infinity: none). */
+  deadline: number;
+  onDeadline(): void;
+}
+
+const live = new Set<Timed>();
+let timer: NodeJS.Timeout | null = null;
+let armedFor = Infinity;
+
+/** Watches `item` (again, after its deadline changed). */
+export function watch(item: Timed): void {
+  live.add(item);
+  if (item.deadline < armedFor) arm(item.deadline);
+}
+
+export function unwatch(item: Timed): void {
+  live.delete(item);
+}
+
+function arm(at: number): void {
+  if (timer) clearTimeout(timer);
+  armedFor = at;
+  timer = setTimeout(fire, Math.max(1, Math.ceil(at - performance.now())));
+  // The connections themselves keep the process alive; a deadline alone must not.
+  timer.unref();
+}
+
+function fire(): void {
+  timer = null;
+  armedFor = Infinity;
+  const now = performance.now();
+  for (const item of [...live]) if (item.deadline <= now && live.has(item)) item.onDeadline();
+  let next = Infinity;
+  for (const item of live) if (item.deadline < next) next = item.deadline;
+  if (next < armedFor) arm(next);
+}
