@@ -1,7 +1,8 @@
 // The accept-queue probe (lesson 3): samples the listener's queue length from TCP_INFO on
 // a timer — so it keeps running while the iterative model is busy inside the app and the
 // queue fills — and reports each change, coalesced to at most one report per 20 ms.
-// Sampling costs ~14 µs; it runs every few ms while connections are coming, slower when idle.
+// Sampling costs a few µs; it runs every few ms while connections are coming, slower when idle,
+// and right after accepts — at most once per ms, since a server can accept thousands a second.
 
 export interface QueueSample {
   length: number;
@@ -23,6 +24,8 @@ export interface QueueProbeOptions {
   idleMs?: number;
   /** How long after the last sign of traffic the probe stays busy (default 2000 ms). */
   busyForMs?: number;
+  /** poke() samples only when the last sample is at least this old (default 1 ms). */
+  pokeGapMs?: number;
   now?: () => number;
 }
 
@@ -37,9 +40,10 @@ export class QueueProbe {
   /** What the kernel said last. */
   private latest: QueueSample | null = null;
   private activeAt = -Infinity;
+  private sampledAt = -Infinity;
 
   constructor(opts: QueueProbeOptions) {
-    this.o = { minGapMs: 20, busyMs: 5, idleMs: 25, busyForMs: 2000, now: () => performance.now(), ...opts };
+    this.o = { minGapMs: 20, busyMs: 5, idleMs: 25, busyForMs: 2000, pokeGapMs: 1, now: () => performance.now(), ...opts };
   }
 
   /** Reports the starting state (it carries the backlog) and starts sampling. */
@@ -52,8 +56,11 @@ export class QueueProbe {
   /** Samples now and stays in fast sampling for a while: call right after an accept. */
   poke(): void {
     if (!this.running) return;
-    this.activeAt = this.o.now();
-    this.sampleOnce();
+    const now = this.o.now();
+    this.activeAt = now;
+    // Reports are at least 20 ms apart: a sample less than a ms old is as good as a new one,
+    // and the busy timer samples again within busyMs anyway.
+    if (now - this.sampledAt >= this.o.pokeGapMs) this.sampleOnce(now);
   }
 
   stop(): void {
@@ -71,14 +78,15 @@ export class QueueProbe {
   private tick = (): void => {
     this.timer = null;
     if (!this.running) return;
-    this.sampleOnce();
+    this.sampleOnce(this.o.now());
     if (!this.running) return;
     const busy = (this.latest?.length ?? 0) > 0 || this.o.now() - this.activeAt < this.o.busyForMs;
     this.timer = setTimeout(this.tick, busy ? this.o.busyMs : this.o.idleMs);
     this.timer.unref();
   };
 
-  private sampleOnce(): void {
+  private sampleOnce(now: number): void {
+    this.sampledAt = now;
     let q: QueueSample;
     try {
       q = this.o.sample();
@@ -87,10 +95,10 @@ export class QueueProbe {
       this.o.onUnavailable?.(err);
       return;
     }
-    if (q.length > 0) this.activeAt = this.o.now();
+    if (q.length > 0) this.activeAt = now;
     this.latest = q;
     if (same(q, this.reported)) return;
-    const wait = this.reportedAt + this.o.minGapMs - this.o.now();
+    const wait = this.reportedAt + this.o.minGapMs - now;
     if (wait <= 0) this.flush();
     else if (!this.flushTimer) {
       this.flushTimer = setTimeout(this.flush, wait);
