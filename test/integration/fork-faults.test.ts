@@ -126,6 +126,34 @@ it('--worker-timeout: SIGTERM to a worker that runs too long, said with an event
   expect((await run.stop()).code).toBe(0);
 }, 30_000);
 
+it('--worker-timeout: a worker that ignores SIGTERM gets SIGKILL, said with an event', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'forkscope-app-'));
+  const file = join(dir, 'stubborn.mjs');
+  writeFileSync(
+    file,
+    "process.on('SIGTERM', () => {});\n" +
+      "export default async (environ, start_response) => { await new Promise((r) => setTimeout(r, 20000)); start_response('200 OK', []); return ['late']; };\n",
+  );
+  try {
+    const run = await startServer([file, '--model', 'fork', '--worker-timeout', '1', '--port', '0']);
+    const client = rawGet(run.port, '/', { timeoutMs: 30_000 }).catch((e: Error) => e);
+    const fork = await run.waitFor('fork');
+    const term = await run.waitFor('signal-sent', (e) => e.child === fork.child && e.signal === 'SIGTERM');
+    expect(term.reason).toBe('worker-timeout');
+    const kill = await run.waitFor('signal-sent', (e) => e.child === fork.child && e.signal === 'SIGKILL', 15_000);
+    expect(kill.reason).toBe('worker-timeout');
+    expect(kill.t).toBeGreaterThan(term.t);
+    // The kernel's word: the exit status says SIGKILL, and the worker is gone.
+    const reap = await run.waitFor('reap', (e) => e.child === fork.child, 15_000);
+    expect(reap.signal).toBe('SIGKILL');
+    expect(readStat(fork.child)).toBeNull();
+    await client;
+    expect((await run.stop()).code).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
+
 it('--max-zombies: at the cap the master stops accepting, and resumes once they are reaped', async () => {
   const run = await startServer(['hello', '--model', 'fork', '--reap', 'none', '--max-zombies', '3', '--port', '0']);
   for (let i = 0; i < 3; i++) expect((await get(run.port, '/')).status).toBe(200);
