@@ -85,7 +85,8 @@ export const FireOptionsSchema = z
     sendNothing: z.boolean().optional(),
     holdS: z.number().min(0).max(3600).optional(),
     timeoutS: z.number().positive().max(3600),
-    allowRemote: z.boolean(),
+    // The UI fires at loopback only, as it serves there only; --allow-remote is the CLI's, on purpose.
+    allowRemote: z.literal(false),
     eofGraceMs: int(0, 600_000).optional(),
     deadlineS: z.number().positive().max(86_400).optional(),
   })

@@ -45,6 +45,7 @@ describe('renderer → main schemas', () => {
     ['zero clients', { ...goodFire, clients: 0 }],
     ['raw without bytes', { ...goodFire, mode: 'raw' }],
     ['bad method', { ...goodFire, method: 'GET /' }],
+    ['remote targets allowed', { ...goodFire, allowRemote: true }],
   ])('refuse fire options with %s', (_why, options) => {
     expect(FireOptionsSchema.safeParse(options).success).toBe(false);
   });
