@@ -12,7 +12,8 @@ export function registerWeb(program: Command): void {
     .option('--no-open', 'print the address only, do not open a browser')
     .action(async (opts: { port: string; open: boolean }) => {
       const web = join(dirname(fileURLToPath(import.meta.url)), 'web.mjs');
-      const mod = (await import(pathToFileURL(web).href)) as { runWeb(o: { port: number; open: boolean }): Promise<void> };
-      await mod.runWeb({ port: Number(opts.port), open: opts.open });
+      const mod = (await import(pathToFileURL(web).href)) as { runWeb(o: { port: string; open: boolean }): Promise<void> };
+      // Passed as typed: runWeb checks it and names a bad value in its one-line answer.
+      await mod.runWeb({ port: opts.port, open: opts.open });
     });
 }

@@ -12,8 +12,8 @@ import { strings } from './strings';
 export { buildApp, ensureRenderer, findRoot, rendererFresh } from './renderer-build';
 
 export interface WebOptions {
-  /** 0 = any free port. */
-  port: number;
+  /** 0 = any free port. As typed on the command line, a string of digits. */
+  port: number | string;
   /** Open the default browser (failing to is fine: the address is printed). */
   open: boolean;
 }
@@ -22,7 +22,8 @@ export interface WebOptions {
 const SHUTDOWN_LIMIT_MS = 15_000;
 
 export async function runWeb(opts: WebOptions): Promise<void> {
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) fail(strings.badPort(String(opts.port)), 2);
+  const port = typeof opts.port === 'number' ? opts.port : /^\d+$/.test(opts.port.trim()) ? Number(opts.port) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(strings.badPort(String(opts.port)), 2);
   const root = findRoot();
   if (!rendererFresh(root)) {
     process.stderr.write(`${strings.building}\n`);
@@ -36,11 +37,11 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   const supervisor = openSupervisor();
   let server: WebServer;
   try {
-    server = await startWebServer({ supervisor, rendererDir: rendererDir(root), token: newToken(), port: opts.port });
+    server = await startWebServer({ supervisor, rendererDir: rendererDir(root), token: newToken(), port });
   } catch (err) {
     await supervisor.shutdown();
     const code = (err as NodeJS.ErrnoException).code;
-    fail(code === 'EADDRINUSE' ? strings.portInUse(opts.port) : strings.cannotListen((err as Error).message), code === 'EADDRINUSE' ? 2 : 1);
+    fail(code === 'EADDRINUSE' ? strings.portInUse(port) : strings.cannotListen((err as Error).message), code === 'EADDRINUSE' ? 2 : 1);
   }
   stopOnSignals(server, supervisor);
   process.stdout.write(`${strings.ready(server.url)}\n`);

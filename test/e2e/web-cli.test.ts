@@ -86,7 +86,7 @@ describe('forkscope web', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/--port must be a whole number/);
+    expect(r.stderr).toMatch(/--port must be a whole number from 0 to 65535, not "abc"/); // the value as typed, not NaN
   });
 
   it('says so in one line when the port is taken', async () => {
