@@ -1,6 +1,7 @@
 // `forkscope serve [APP] [options]`: flags → ServerOptions, validated here (one clear line
 // and exit 2 for anything wrong), then serve.ts runs the server. serve.ts is imported only
 // when the command runs, so `forkscope --help` works everywhere, even without libc.
+import { RANGES, type Range } from './ranges';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Interface, Model, ReapPolicy } from './events';
 import { defaultLimits } from './http/types';
@@ -22,11 +23,11 @@ function int(flag: string, min: number, max: number) {
   };
 }
 
-function seconds(flag: string, max: number) {
+function seconds(flag: string, { min, max }: Range) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0) || n > max) {
-      throw new InvalidArgumentError(S.badNumber(flag, value, `a number of seconds above 0 and at most ${max}`));
+    if (!/^\d*\.?\d+$/.test(value.trim()) || !(n >= min) || n > max) {
+      throw new InvalidArgumentError(S.badNumber(flag, value, `a number of seconds from ${min} to ${max}`));
     }
     return n;
   };
@@ -90,19 +91,19 @@ export function registerServe(program: Command): void {
     .argument('[app]', "the app: a built-in name (hello, slow, echo, stream, crash) or path/to/module[:callable]", 'hello')
     .addOption(new Option('--model <model>', `process model: ${MODELS.join(' | ')}`).argParser(choice('--model', MODELS)).default(defaultModel))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0 picks a free one and reports it)', int('--port', 0, 65535), 8888)
-    .option('--backlog <n>', 'listen() backlog: connections the kernel queues until accept (it holds backlog + 1)', int('--backlog', 0, 65535), 5)
+    .option('--port <n>', 'port to listen on (0 picks a free one and reports it)', int('--port', RANGES.port.min, RANGES.port.max), 8888)
+    .option('--backlog <n>', 'listen() backlog: connections the kernel queues until accept (it holds backlog + 1)', int('--backlog', RANGES.backlog.min, RANGES.backlog.max), 5)
     .addOption(new Option('--interface <style>', `app style: ${INTERFACES.join(' | ')}`).argParser(choice('--interface', INTERFACES)).default('wsgi'))
     .addOption(new Option('--reap <policy>', `reaping: ${REAPS.join(' | ')} (fork, prefork)`).argParser(choice('--reap', REAPS)).default('loop'))
-    .option('--workers <n>', 'prefork: number of workers', int('--workers', 1, 64), 2)
-    .option('--max-requests <n>', 'prefork: a worker exits after this many requests (0 = unlimited)', int('--max-requests', 0, 1_000_000_000), 0)
+    .option('--workers <n>', 'prefork: number of workers', int('--workers', RANGES.workers.min, RANGES.workers.max), 2)
+    .option('--max-requests <n>', 'prefork: a worker exits after this many requests (0 = unlimited)', int('--max-requests', RANGES.maxRequests.min, RANGES.maxRequests.max), 0)
     .option('--parent-keeps-conn', "fork: the master does not close its copy of each connection (the seed's fd leak)", false)
     .option('--child-keeps-listener', 'fork: workers keep the listening socket open', false)
-    .option('--nofile <n>', "the master's file-descriptor limit (RLIMIT_NOFILE)", int('--nofile', 16, 1 << 20))
-    .option('--max-zombies <n>', 'stop accepting when this many zombies exist (safety cap)', int('--max-zombies', 1, 100_000), 500)
-    .option('--worker-timeout <s>', 'a worker still running after this gets SIGTERM, then SIGKILL', seconds('--worker-timeout', 86_400), 30)
+    .option('--nofile <n>', "the master's file-descriptor limit (RLIMIT_NOFILE)", int('--nofile', RANGES.nofile.min, RANGES.nofile.max))
+    .option('--max-zombies <n>', 'stop accepting when this many zombies exist (safety cap)', int('--max-zombies', RANGES.maxZombies.min, RANGES.maxZombies.max), 500)
+    .option('--worker-timeout <s>', 'a worker still running after this gets SIGTERM, then SIGKILL', seconds('--worker-timeout', RANGES.workerTimeoutS), 30)
     .option('--keep-alive', 'keep connections open for further requests (off, as in the seed)', false)
-    .option('--read-timeout <s>', 'a client that sends nothing for this long gets 408', seconds('--read-timeout', 3600), defaultLimits.readTimeoutMs / 1000)
+    .option('--read-timeout <s>', 'a client that sends nothing for this long gets 408', seconds('--read-timeout', RANGES.readTimeoutS), defaultLimits.readTimeoutMs / 1000)
     .option('--max-body <bytes>', 'larger request bodies get 413', bytes('--max-body', 1 << 30), defaultLimits.maxBodyBytes)
     .option('--transcript-cap <bytes>', 'raw bytes recorded per direction per connection', bytes('--transcript-cap', 16 << 20), defaultLimits.transcriptCap)
     .option('--json', 'one JSON event per line on stdout (diagnostics on stderr)', false)

@@ -1,6 +1,7 @@
 // Every message from the renderer is checked here before it reaches the supervisor, whether it
 // came through Electron IPC or the browser WebSocket. The renderer is treated as untrusted:
 // unknown keys, wrong types and out-of-range numbers are refused with a plain-English reason.
+import { RANGES, type Range } from '../../server-core/ranges';
 import { z } from 'zod';
 import type { Command, Interface, Model, ReapPolicy } from '../../server-core/events';
 import type { FireMode, FireOptions } from '../../server-core/client/types';
@@ -16,6 +17,7 @@ const FIRE_MODES = ['single', 'burst', 'raw', 'slow', 'hold'] as const satisfies
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const ranged = (r: Range) => int(r.min, r.max);
 /** Text without NUL bytes (they would cut a C string or an argv entry short). */
 const text = (max: number) => z.string().max(max).refine((s) => !s.includes('\0'), 'must not contain NUL bytes');
 const signalName = z.string().regex(/^SIG[A-Z0-9+-]{2,10}$/, 'a signal name such as SIGTERM');
@@ -32,17 +34,17 @@ export const RunConfigSchema = z.strictObject({
   app: text(1024).min(1),
   interface: z.enum(INTERFACES),
   host: z.enum(LOOPBACK_HOSTS),
-  port: int(0, 65535),
-  backlog: int(0, 65535),
-  workers: int(1, 256),
-  maxRequests: int(0, 1_000_000_000),
+  port: ranged(RANGES.port),
+  backlog: ranged(RANGES.backlog),
+  workers: ranged(RANGES.workers),
+  maxRequests: ranged(RANGES.maxRequests),
   parentKeepsConn: z.boolean(),
   childKeepsListener: z.boolean(),
-  nofile: int(8, 1 << 20).optional(),
+  nofile: ranged(RANGES.nofile).optional(),
   keepAlive: z.boolean(),
-  maxZombies: int(0, 1_000_000).optional(),
-  workerTimeoutS: z.number().positive().max(86_400).optional(),
-  readTimeoutS: z.number().positive().max(86_400).optional(),
+  maxZombies: ranged(RANGES.maxZombies).optional(),
+  workerTimeoutS: z.number().min(RANGES.workerTimeoutS.min).max(RANGES.workerTimeoutS.max).optional(),
+  readTimeoutS: z.number().min(RANGES.readTimeoutS.min).max(RANGES.readTimeoutS.max).optional(),
 }) satisfies z.ZodType<RunConfig>;
 
 export const CommandSchema = z.discriminatedUnion('cmd', [

@@ -1,5 +1,6 @@
 // The server and client forms as the user edits them (strings for number fields, so typing
 // is never fought), and their conversion to the supervisor's RunConfig and FireOptions.
+import { RANGES } from '../../server-core/ranges';
 import type { FireOptions } from '../../server-core/client/types';
 import type { Interface, Model, ReapPolicy } from '../../server-core/events';
 import type { RunConfig } from '../../src-main/supervisor/types';
@@ -123,26 +124,26 @@ export function appOf(form: ServerForm): string {
 }
 
 export function toRunConfig(form: ServerForm): Result<RunConfig> {
-  const port = int(form.port, 'Port', 0, 65535);
+  const port = int(form.port, 'Port', RANGES.port.min, RANGES.port.max);
   if (!port.ok) return port;
-  const backlog = int(form.backlog, 'Backlog', 0, 4096);
+  const backlog = int(form.backlog, 'Backlog', RANGES.backlog.min, RANGES.backlog.max);
   if (!backlog.ok) return backlog;
-  const workers = int(form.workers, 'Workers', 1, 64);
+  const workers = int(form.workers, 'Workers', RANGES.workers.min, RANGES.workers.max);
   if (!workers.ok) return workers;
-  const maxRequests = int(form.maxRequests, 'Max requests', 0, 1_000_000);
+  const maxRequests = int(form.maxRequests, 'Max requests', RANGES.maxRequests.min, RANGES.maxRequests.max);
   if (!maxRequests.ok) return maxRequests;
   let nofile: number | undefined;
   if (form.nofile.trim() !== '') {
-    const n = int(form.nofile, 'fd limit', 16, 1_048_576);
+    const n = int(form.nofile, 'fd limit', RANGES.nofile.min, RANGES.nofile.max);
     if (!n.ok) return n;
     nofile = n.value;
   }
   const optional = (v: string, name: string, min: number, max: number): Result<number | undefined> => (v.trim() === '' ? { ok: true, value: undefined } : int(v, name, min, max));
-  const maxZombies = optional(form.maxZombies, 'Max zombies', 0, 1_000_000);
+  const maxZombies = optional(form.maxZombies, 'Max zombies', RANGES.maxZombies.min, RANGES.maxZombies.max);
   if (!maxZombies.ok) return maxZombies;
-  const workerTimeoutS = optional(form.workerTimeoutS, 'Worker timeout', 1, 86_400);
+  const workerTimeoutS = optional(form.workerTimeoutS, 'Worker timeout', 1, RANGES.workerTimeoutS.max);
   if (!workerTimeoutS.ok) return workerTimeoutS;
-  const readTimeoutS = optional(form.readTimeoutS, 'Read timeout', 1, 86_400);
+  const readTimeoutS = optional(form.readTimeoutS, 'Read timeout', 1, RANGES.readTimeoutS.max);
   if (!readTimeoutS.ok) return readTimeoutS;
   const app = appOf(form);
   if (!app) return { ok: false, error: 'App: give module:callable, e.g. ./app.mjs:default' };
