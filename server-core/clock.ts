@@ -18,9 +18,9 @@ export function getOrigin(): string {
   return origin.toString();
 }
 
-/** ms since the origin, with µs resolution. */
+/** ms since the origin, with µs resolution (rounded to the ns, as hrtime counts: short in JSON). */
 export function now(): number {
-  return performance.now() + offsetMs;
+  return Math.round((performance.now() + offsetMs) * 1e6) / 1e6;
 }
 
 /** hrtime − origin − performance.now(), from the closest-spaced of a few paired readings. */

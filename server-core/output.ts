@@ -1,33 +1,42 @@
-// What `forkscope serve` prints on stdout, gathered and written in one go at the end of the
-// current callback (a microtask): a request makes half a dozen events, and one write() each
-// would be half a dozen system calls (stdout is synchronous for files and pipes on Linux).
-// A microtask, not setImmediate: the events of a callback are out before any later callback
-// runs — an `accept` reaches stdout before the response reaches the client. Order is kept,
-// and whatever is pending is written before the process exits.
+// What `forkscope serve` prints on stdout, gathered and written in one go once per turn of the
+// event loop (setImmediate): a request makes half a dozen events, and one write() each would be
+// half a dozen system calls (stdout is synchronous for files and pipes on Linux).
+// The events that describe a connection must not lag behind its bytes: whoever watches both
+// (a test, the client panel) should see the `accept` before the response arrives. So pending
+// text is also written just before bytes go out to a client (flushBeforeWire(), called by the
+// transcript tap). Order is kept, and whatever is pending is written before the process exits.
 
 /** Above this much pending text, write at once rather than wait for the end of the turn. */
 const MAX_PENDING = 64 * 1024;
 
+/** Every output with text pending (at most one per process in practice: serve's stdout). */
+const waiting = new Set<BatchedOutput>();
+
 export class BatchedOutput {
   private pending = '';
-  private scheduled = false;
+  private immediate: NodeJS.Immediate | null = null;
 
   constructor(private readonly write: (text: string) => void) {
     process.on('exit', () => this.flush());
   }
 
-  /** Queues text; it is written at the end of the current callback, in order. */
+  /** Queues text; it is written at the end of this turn of the event loop, in order. */
   add(text: string): void {
     this.pending += text;
     if (this.pending.length > MAX_PENDING) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(this.flushScheduled);
+    else if (!this.immediate) {
+      this.immediate = setImmediate(this.flushScheduled);
+      waiting.add(this);
     }
   }
 
   /** Writes whatever is pending now. */
   flush(): void {
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
+      waiting.delete(this);
+    }
     if (!this.pending) return;
     const text = this.pending;
     this.pending = '';
@@ -35,7 +44,14 @@ export class BatchedOutput {
   }
 
   private flushScheduled = (): void => {
-    this.scheduled = false;
+    this.immediate = null;
+    waiting.delete(this);
     this.flush();
   };
+}
+
+/** Writes all pending output now: called right before bytes are handed to a client's socket. */
+export function flushBeforeWire(): void {
+  if (waiting.size === 0) return;
+  for (const output of [...waiting]) output.flush();
 }

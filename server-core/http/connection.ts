@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HeaderList } from '../events';
 import { GatewayError, RequestAborted } from '../gateway/errors';
+import { flushBeforeWire } from '../output';
 import { classifyParseError, rawAnswer, type Refusal } from './bad-input';
 import { LimitedRequest } from './body-limit';
 import { unwatch, watch } from './deadlines';
@@ -120,6 +121,8 @@ class Connection {
   }
 
   out(chunk: Bytes, owned: boolean): void {
+    // The events so far (accept, request…) go out before the bytes they lead to.
+    flushBeforeWire();
     this.tOut.record(chunk, owned);
   }
 
