@@ -19,6 +19,8 @@ export const P = {
   workerTimeout: (pid: number, s: number): string =>
     `worker ${pid} still running after --worker-timeout ${s} s: sending SIGTERM, then SIGKILL if it does not end`,
   notAChild: (pid: number): string => `refused: pid ${pid} is not a worker of this master`,
+  zombieSignalled: (pid: number, signal: string): string =>
+    `${signal} reached ${pid}, but ${pid} is a zombie: it has already exited, so no signal can remove it — only wait() can (reap-now)`,
   badSignal: (sig: number | string): string => `refused: unknown signal ${String(sig)}`,
   killFailed: (pid: number, err: unknown): string => `kill(${pid}) failed: ${msg(err)}`,
   badPolicy: (p: string): string => `refused: reaping policy must be none, wait or loop, not '${p}'`,

@@ -108,6 +108,7 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   const { port, backlog } = listener;
   emit({ type: 'listening', host: listener.host, port, backlog, model: opts.model, reap: opts.reap, app: opts.app, origin: getOrigin() });
   if (opts.nofile !== undefined) emit({ type: 'notice', code: 'NOFILE', message: S.nofileSet(opts.nofile) });
+  if (!isLoopback(listener.host)) emit({ type: 'notice', code: 'NOT_LOOPBACK', message: S.notLoopback(listener.host) });
   noticeUnusedOptions(opts, out.explicit, emit);
 
   // forward: worker events already carry their own pid and t (fork, prefork).
@@ -269,4 +270,9 @@ function flushStdout(): Promise<void> {
       resolve();
     });
   });
+}
+
+/** 127.0.0.0/8 and ::1 stay on this machine; anything else is reachable from the network. */
+function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === 'localhost';
 }

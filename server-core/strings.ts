@@ -25,6 +25,8 @@ export const S = {
   // ── notices (events) ─────────────────────────────────────────────────────
   optionIgnored: (flag: string, model: string, forModels: string): string =>
     `${flag} has no effect with --model ${model} (it is for ${forModels})`,
+  notLoopback: (host: string): string =>
+    `listening on ${host}, not only on this machine: other computers can reach this server (and the echo app shows them request headers)`,
   nofileSet: (soft: number): string => `file-descriptor limit (RLIMIT_NOFILE) set to ${soft}`,
   noWorkers: 'the iterative model has no worker processes: reap-now, set-reap, kill and release-fds do nothing here',
   queueUnavailable: (err: unknown): string => `accept-queue length not available: ${msg(err)}`,

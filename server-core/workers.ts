@@ -8,6 +8,7 @@ import { getOrigin, now } from './clock';
 import type { Command, ForkscopeEvent, SignalSentEvent } from './events';
 import type { RunContext } from './models/types';
 import { P } from './process-strings';
+import { pidState } from './proc';
 import { Reaper, type ReapedBy } from './reaper';
 import { SysError } from './sys/libc';
 import { closeFd, makePipe, spawnProcess, workerEnv, workerScript } from './sys/spawn';
@@ -196,7 +197,10 @@ export class Arbiter {
         }
         const sig = signalNumber(cmd.signal);
         if (sig === undefined) this.ctx.emit({ type: 'error', child: cmd.pid, code: 'BAD_SIGNAL', message: P.badSignal(cmd.signal) });
-        else this.killWorker(cmd.pid, sig, 'command');
+        else if (this.killWorker(cmd.pid, sig, 'command') && pidState(cmd.pid) === 'Z') {
+          // Lesson 6: a zombie has already exited; no signal can remove it, only wait() can.
+          this.ctx.emit({ type: 'notice', code: 'ZOMBIE_SIGNALLED', message: P.zombieSignalled(cmd.pid, signalName(sig)) });
+        }
         return true;
       }
       default:

@@ -49,10 +49,16 @@ export const G = {
   noMember: (spec: string, path: string, member: string, available: string[]): string =>
     `cannot load app '${spec}': '${path}' has no property '${member}'${available.length ? ` — it has ${available.map((a) => `'${a}'`).join(', ')}` : ''}`,
   notCallable: (spec: string, path: string, value: unknown, iface: string): string =>
-    `cannot load app '${spec}': '${path}' is ${show(value)}, not a function — with --interface ${iface} it must be ${IFACE_SHAPE[iface] ?? 'a function'}`,
+    `cannot load app '${spec}': '${path}' is ${show(value)}, not a function — with --interface ${iface} it must be ${IFACE_SHAPE[iface] ?? 'a function'}${fetchHint(value, iface)}`,
   badSpec: (spec: string): string =>
     `cannot load app '${spec}': expected a built-in name or path/to/module[:callable], e.g. app.mjs:default.fetch`,
 };
+
+/** An object with a fetch method (a Hono app) given to another interface: say which flag fits. */
+function fetchHint(value: unknown, iface: string): string {
+  const hasFetch = typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
+  return hasFetch && iface !== 'fetch' ? '; it has a fetch method, so run it with --interface fetch' : '';
+}
 
 const IFACE_SHAPE: Record<string, string> = {
   wsgi: 'app(environ, start_response)',

@@ -39,6 +39,9 @@ it('fork, --reap none: 30 requests leave 30 real zombies until reap-now', async 
   expect(sent.reason).toBe('command');
   await new Promise((r) => setTimeout(r, 200));
   expect(readStat(victim)?.state).toBe('Z');
+  // …and the master says why, in the seed's words.
+  const why = await run.waitFor('notice', (e) => e.code === 'ZOMBIE_SIGNALLED');
+  expect(why.message).toMatch(new RegExp(`${victim} is a zombie`));
 
   // A pid that is not the master's child is refused.
   run.send({ cmd: 'kill', pid: process.pid, signal: 0 });
