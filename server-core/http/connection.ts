@@ -16,7 +16,7 @@ import { unwatch, watch } from './deadlines';
 import { bodyBytesSent, MeteredResponse, sentHeaders } from './response-meter';
 import { SERVER_SOFTWARE } from './server-software';
 import { H } from './strings';
-import { stopFeeding, tapOf, tapSocket } from './tapped-socket';
+import { stopFeeding, tapOf, tapSocket, untap } from './tapped-socket';
 import { Transcript, type Bytes } from './transcript';
 import type { ConnectionContext, HttpLimits, ServeConnection } from './types';
 
@@ -35,6 +35,12 @@ class Exchange {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
   ) {}
+
+  /** The connection closed: the request and response objects outlive it a while; they need not hold on to it. */
+  release(): void {
+    if (this.res instanceof ServedResponse) this.res.exchange = null;
+    if (this.req instanceof LimitedRequest) this.req.watcher = null;
+  }
 
   /** body-limit.ts: a body with no length up front went past the limit. */
   bodyOverLimit(): void {
@@ -400,6 +406,9 @@ class Connection {
     this.tIn.flush();
     this.tOut.flush();
     emit({ type: 'close', conn });
+    untap(this.raw);
+    for (const ex of this.inflight) ex.release();
+    this.inflight.clear();
     this.resolve();
   }
 

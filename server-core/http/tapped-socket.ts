@@ -23,7 +23,7 @@ export interface Tap {
 type WriteCallback = (error?: Error | null) => void;
 type Chunk = string | Buffer;
 type TappedSocket = Socket & {
-  [TAP]: Tap;
+  [TAP]: Tap | undefined;
   _write(chunk: Chunk, encoding: BufferEncoding, cb: WriteCallback): void;
   _writev(chunks: { chunk: Chunk; encoding: BufferEncoding }[], cb: WriteCallback): void;
 };
@@ -31,7 +31,8 @@ type TappedSocket = Socket & {
 const TAP = Symbol('forkscope.tap');
 const proto = Socket.prototype as unknown as TappedSocket;
 
-function tapOut(tap: Tap, chunk: Chunk, encoding: BufferEncoding | 'buffer'): void {
+function tapOut(tap: Tap | undefined, chunk: Chunk, encoding: BufferEncoding | 'buffer'): void {
+  if (!tap) return;
   if (typeof chunk !== 'string') tap.out(chunk, false);
   // http writes its header block as a latin1 string: one byte per character, as libuv sends it
   // (Node encodes 'ascii' as latin1 too).
@@ -52,7 +53,7 @@ function tappedWritev(this: TappedSocket, chunks: { chunk: Chunk; encoding: Buff
 }
 
 function onTappedData(this: TappedSocket, chunk: Buffer): void {
-  this[TAP].in(chunk);
+  this[TAP]?.in(chunk);
 }
 
 /**
@@ -92,6 +93,15 @@ export function tapSocket(socket: Socket, tap: Tap, handOver: () => void): void 
   handOver();
   socket.prependListener('data', onTappedData);
   socket.resume();
+}
+
+/**
+ * Lets go of the tap once the socket has closed. A closed socket lingers in memory until its
+ * handle is released (and is often promoted to the old generation on the way): whatever the
+ * tap holds should not linger with it.
+ */
+export function untap(socket: Socket): void {
+  (socket as TappedSocket)[TAP] = undefined;
 }
 
 /** The tap given to tapSocket (undefined for any other value). */
