@@ -7,7 +7,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** Resolves with the whole body; rejects with RequestAborted when the client goes away first. */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
-  if (req.complete && req.readableEnded) return Promise.resolve(EMPTY);
+  if ((req.complete && req.readableEnded) || !hasBody(req)) return Promise.resolve(EMPTY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,4 +34,13 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('error', onGone);
     req.on('close', onGone);
   });
+}
+
+/**
+ * A request with neither Transfer-Encoding nor a non-zero Content-Length has no body (RFC 9112
+ * 6.3): nothing to wait for — most requests are GETs, and waiting costs a stream's 'end'.
+ */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
