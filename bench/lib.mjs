@@ -82,7 +82,7 @@ export async function startServer(name, argv, port, { cwd = root, env = {} } = {
 
 /** One wrk run, bounded by `timeout`; returns the WRKJSON numbers. */
 export function wrk(url, { c = 8, d = 5, close = true } = {}) {
-  const args = ['-k', '-s', 'KILL', String(d + 10), 'wrk', '-t1', `-c${c}`, `-d${d}s`, '-s', join(peers, 'report.lua')];
+  const args = ['-s', 'KILL', String(d + 10), 'wrk', '-t1', `-c${c}`, `-d${d}s`, '-s', join(peers, 'report.lua')];
   if (close) args.push('-H', 'Connection: close');
   args.push(url);
   const out = execFileSync('timeout', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
