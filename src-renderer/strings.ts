@@ -120,7 +120,7 @@ export const client = {
   holdS: 'Seconds to hold',
   timeout: 'Timeout (s)',
   fireSingle: 'Send request',
-  fireBurst: (n: number, c: number) => `Fire burst: ${n} × ${c} = ${n * c}`,
+  fireBurst: (n: number, c: number) => `Fire ${n} × ${c} = ${n * c}`,
   fireRaw: 'Send raw bytes',
   fireSlow: 'Send slowly',
   fireHold: 'Open and hold',
@@ -138,26 +138,34 @@ export const client = {
 export const counters = {
   zombies: 'Zombies (kernel)',
   masterAccount: 'master’s account',
-  masterAccountValue: (exitedNotReaped: number) => `${exitedNotReaped} exited, not reaped`,
+  masterAccountValue: (exitedNotReaped: number) => `${exitedNotReaped} exited but not reaped`,
   liveWorkers: 'Live workers',
   queue: 'Accept queue',
   rps: 'Requests/s',
   sigchld: 'SIGCHLD received',
   exited: 'Children exited',
+  sigchldVsExited: 'SIGCHLD received vs exits',
   reaped: 'Reaped',
   forked: 'Processes started',
   accepted: 'Accepted',
   errors: 'Errors',
-  lostSignals: (lost: number) =>
-    lost > 0 ? `${lost} exit${lost === 1 ? '' : 's'} without a SIGCHLD of their own — signals merged (not queued)` : 'one SIGCHLD per exit so far',
+  lostSignals: (lost: number, exited: number) =>
+    lost > 0
+      ? `${lost} exit${lost === 1 ? '' : 's'} without a SIGCHLD of ${lost === 1 ? 'its' : 'their'} own — signals merged (not queued)`
+      : exited > 0
+        ? 'one SIGCHLD per exit so far'
+        : 'no child has exited yet',
 };
 
 export const charts = {
   heading: 'Over time',
   zombies: 'zombies (kernel)',
   workers: 'live workers',
-  queue: 'queue length',
-  rps: 'requests/s',
+  queue: 'queue length (max in each second)',
+  rps: 'requests/s (right axis)',
+  /** Hover label of the point covering [s, s + 1). */
+  second: (s: number, current: boolean) => `${s}–${s + 1} s${current ? ' (this second, so far)' : ''}`,
+  axisRps: 'req/s',
   signalsHeading: 'SIGCHLD vs exits',
   sigchld: 'SIGCHLD received',
   exited: 'children exited',
@@ -193,7 +201,12 @@ export const states: Record<string, { label: string; explain: string }> = {
 
 /** Short line on a reaped worker's chip. */
 export function reapedShort(code: number | undefined, signal: string | undefined, zombieMs: number | null): string {
-  return `${signal ? signal : `exit ${code ?? '?'}`}${zombieMs != null ? ` · Z for ${fmtMs(zombieMs)}` : ''}`;
+  return `${signal ? signal : `exit ${code ?? '?'}`}${zombieMs != null ? ` · Z ${fmtShortMs(zombieMs)}` : ''}`;
+}
+
+/** The same, in words (the chip's hover). */
+export function reapedLong(code: number | undefined, signal: string | undefined, zombieMs: number | null): string {
+  return `${signal ? `killed by ${signal}` : `exited with code ${code ?? '?'}`}${zombieMs != null ? `; a zombie for ${fmtMs(zombieMs)} until wait() reaped it` : ''}`;
 }
 
 export const details = {
@@ -258,6 +271,9 @@ export const transcripts = {
   selected: 'selected',
   newest: 'newest',
   onlyThis: (conn: number) => `timeline: only #${conn}`,
+  master: (pid: number) => `master ${pid}`,
+  thisRun: (master: number) => `run of master ${master}`,
+  thisRunHint: 'Connections of the current run only: each new master numbers its connections from #1 again.',
   onlyThisHint: 'Show only this connection’s events in the timeline.',
   external: 'another client',
 };
@@ -331,7 +347,9 @@ export const explain = {
     'With the accept queue full the kernel silently drops new SYNs; the client retries after 1 s, 3 s, 7 s… so its connect just hangs. (Lesson 3)',
   halfOpen:
     'The client finished its handshake, but the server’s kernel dropped the final ACK because the accept queue was full: the connection waits half-open and enters the queue when there is room. (Lesson 3)',
-  rps: 'Responses sent per second.',
+  rps: 'Responses sent in the last complete second.',
+  overTime:
+    'One step per second of the run clock (the timeline’s): zombies and live workers as /proc last showed them in that second; the longest accept queue TCP_INFO reported in that second; responses sent in that second (right axis). Nothing is smoothed.',
   sigchldVsExited:
     'The kernel sends SIGCHLD when a child exits, but pending signals of one kind merge into one: a burst of exits raises fewer SIGCHLDs than children, so one wait() per signal leaves zombies. (Lesson 8)',
   sigchld: 'How many times the master’s SIGCHLD handler ran. (Lesson 7)',
@@ -427,6 +445,14 @@ export function fmtMs(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const m = Math.floor(ms / 60_000);
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Two or three significant digits, for tight spots (a process chip). */
+export function fmtShortMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 export function fmtAge(ms: number): string {
@@ -535,7 +561,7 @@ export function describe(e: ForkscopeEvent): string {
     case 'reparented':
       return `worker ${e.child} reparented to the supervisor`;
     case 'master-start':
-      return `started master ${e.child}`;
+      return `started master ${e.child} — a new run: connections are numbered from #1 again`;
     default: {
       const never: never = e;
       return String((never as { type: string }).type);

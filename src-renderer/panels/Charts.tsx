@@ -1,61 +1,167 @@
-// Charts over time (one sample per second of the run): zombies as the kernel counts them,
-// live workers, queue length, requests/s; and SIGCHLD deliveries against child exits —
-// when the lines part, signals were merged (lesson 8).
-import { memo } from 'react';
+// Charts over time, one step per second of the run clock: zombies as the kernel counts them,
+// live workers, the accept queue's longest length in each second, responses per second; and
+// SIGCHLD deliveries against child exits — when the lines part, signals were merged (lesson 8).
+// Every series is a step: sampled counts hold between samples, nothing is interpolated.
+// The charts take the same summary as the counter cards, so their last step and the card agree.
+import { memo, useEffect, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import * as S from '../strings';
-import { useApp } from '../store/react';
+import { useApp, useAppStore } from '../store/react';
 import type { Point } from '../store/series';
+import { chartRows, extendTo, niceTicks, timeTicks, type Row } from './chart-rows';
+import { useRunSecond } from './run-second';
 import { Panel } from './Panel';
 
-const CHART_H = 140;
+const CHART_H = 150;
+/**
+ * Charts redraw at most this often, so they keep up with the counter cards beside them. Under
+ * a flood of events they would move every frame, and a recharts redraw is not cheap: then
+ * they redraw once a second (one step per second is all they show anyway).
+ */
+const CHART_MS = 150;
+const FLOOD_CHART_MS = 1000;
+const FLOOD_EVENTS = 600;
 const AXIS = { stroke: '#5d6776', fontSize: 11 };
-const TOOLTIP = { contentStyle: { background: '#161b22', border: '1px solid #30363d', fontSize: 12 }, labelFormatter: (s: unknown) => `${s} ${S.charts.seconds}` };
+const RPS_COLOR = '#58a6ff';
 
-const OverTime = memo(function OverTime({ points }: { points: Point[] }) {
+interface Series {
+  key: keyof Row;
+  name: string;
+  color: string;
+  width?: number;
+  dash?: string;
+  axis?: 'n' | 'rps';
+}
+
+const OVER_TIME: Series[] = [
+  { key: 'zombies', name: S.charts.zombies, color: '#f0556a', width: 2 },
+  { key: 'workers', name: S.charts.workers, color: '#3fb950' },
+  { key: 'queue', name: S.charts.queue, color: '#d9a53f' },
+  { key: 'rps', name: S.charts.rps, color: RPS_COLOR, axis: 'rps', dash: '4 2' },
+];
+
+const SIGNALS: Series[] = [
+  { key: 'exited', name: S.charts.exited, color: '#c9d1d9', width: 2 },
+  { key: 'sigchld', name: S.charts.sigchld, color: '#bc8cff', width: 2, dash: '5 3' },
+];
+
+/** The hover box: which second, and each series' value in it. */
+function Hover(props: { active?: boolean; payload?: ReadonlyArray<{ payload?: Row }>; series: Series[] }) {
+  const row = props.payload?.[0]?.payload;
+  if (!props.active || !row || row.lead) return null;
+  return (
+    <div className="chart-hover">
+      <div className="muted">{S.charts.second(row.x - 1, row.current === true)}</div>
+      {props.series.map((s) => (
+        <div key={s.key} style={{ color: s.color }}>
+          {s.name}: <b>{row[s.key] ?? '—'}</b>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]; rightAxis?: boolean }) {
+  const { rows, series } = props;
+  const from = rows[0].x;
+  const to = rows[rows.length - 1].x;
+  const max = (keys: Series[]) => Math.max(1, ...rows.flatMap((r) => keys.map((s) => Number(r[s.key] ?? 0))));
+  const left = niceTicks(max(series.filter((s) => s.axis !== 'rps')));
+  const right = niceTicks(max(series.filter((s) => s.axis === 'rps')));
   return (
     <ResponsiveContainer width="100%" height={CHART_H}>
-      <LineChart data={points} margin={{ top: 6, right: 8, bottom: 0, left: -18 }}>
+      <LineChart data={rows} margin={{ top: 6, right: props.rightAxis ? 0 : 12, bottom: 0, left: -18 }}>
         <CartesianGrid stroke="#222a33" vertical={false} />
-        <XAxis dataKey="s" {...AXIS} tickFormatter={(s: number) => `${s}s`} minTickGap={24} />
-        <YAxis yAxisId="n" allowDecimals={false} {...AXIS} />
-        <YAxis yAxisId="rps" orientation="right" allowDecimals={false} {...AXIS} />
-        <Tooltip {...TOOLTIP} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line yAxisId="n" type="stepAfter" dataKey="zombies" name={S.charts.zombies} stroke="#f0556a" strokeWidth={2} dot={false} isAnimationActive={false} />
-        <Line yAxisId="n" type="stepAfter" dataKey="workers" name={S.charts.workers} stroke="#3fb950" dot={false} isAnimationActive={false} />
-        <Line yAxisId="n" type="stepAfter" dataKey="queue" name={S.charts.queue} stroke="#d9a53f" dot={false} isAnimationActive={false} />
-        <Line yAxisId="rps" type="linear" dataKey="rps" name={S.charts.rps} stroke="#58a6ff" dot={false} isAnimationActive={false} />
+        <XAxis dataKey="x" type="number" domain={[from, to]} ticks={timeTicks(from, to)} tickFormatter={(s: number) => `${s}s`} {...AXIS} />
+        <YAxis yAxisId="n" domain={[0, left[left.length - 1]]} ticks={left} interval={0} {...AXIS} />
+        {props.rightAxis && (
+          <YAxis
+            yAxisId="rps"
+            orientation="right"
+            domain={[0, right[right.length - 1]]}
+            ticks={right}
+            interval={0}
+            {...AXIS}
+            stroke={RPS_COLOR}
+            tick={{ fill: RPS_COLOR, fontSize: 11 }}
+            label={{ value: S.charts.axisRps, angle: -90, position: 'insideRight', fill: RPS_COLOR, fontSize: 10, dx: -6 }}
+          />
+        )}
+        <Tooltip content={<Hover series={series} />} cursor={false} isAnimationActive={false} />
+        <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+        {series.map((s) => (
+          <Line
+            key={s.key}
+            yAxisId={s.axis ?? 'n'}
+            type="stepBefore"
+            dataKey={s.key}
+            name={s.name}
+            stroke={s.color}
+            strokeWidth={s.width ?? 1.5}
+            strokeDasharray={s.dash}
+            dot={false}
+            activeDot={false}
+            isAnimationActive={false}
+            connectNulls={false}
+          />
+        ))}
       </LineChart>
     </ResponsiveContainer>
   );
 });
 
-const Signals = memo(function Signals({ points }: { points: Point[] }) {
-  return (
-    <ResponsiveContainer width="100%" height={CHART_H}>
-      <LineChart data={points} margin={{ top: 6, right: 8, bottom: 0, left: -18 }}>
-        <CartesianGrid stroke="#222a33" vertical={false} />
-        <XAxis dataKey="s" {...AXIS} tickFormatter={(s: number) => `${s}s`} minTickGap={24} />
-        <YAxis allowDecimals={false} {...AXIS} />
-        <Tooltip {...TOOLTIP} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line type="stepAfter" dataKey="exited" name={S.charts.exited} stroke="#c9d1d9" strokeWidth={2} dot={false} isAnimationActive={false} />
-        <Line type="stepAfter" dataKey="sigchld" name={S.charts.sigchld} stroke="#bc8cff" strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} />
-      </LineChart>
-    </ResponsiveContainer>
-  );
-});
+/**
+ * The store's points, redrawn at most every CHART_MS — or every FLOOD_CHART_MS while more than
+ * FLOOD_EVENTS events arrived in the last second.
+ */
+function usePoints(): Point[] {
+  const store = useAppStore();
+  const [points, setPoints] = useState(() => store.getState().points);
+  useEffect(() => {
+    let last = performance.now();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    /** [time, timelineEnd] of the last second's publishes: the event rate. */
+    const recent: [number, number][] = [];
+    const draw = (): void => {
+      timer = null;
+      last = performance.now();
+      setPoints(store.getState().points);
+    };
+    draw();
+    const unsubscribe = store.subscribe((s, prev) => {
+      const now = performance.now();
+      recent.push([now, s.timelineEnd]);
+      while (recent.length > 1 && recent[0][0] < now - 1000) recent.shift();
+      if (timer || s.points === prev.points) return;
+      const flood = s.timelineEnd - recent[0][1] > FLOOD_EVENTS;
+      timer = setTimeout(draw, Math.max(0, last + (flood ? FLOOD_CHART_MS : CHART_MS) - now));
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store]);
+  return points;
+}
 
 export function Charts() {
-  const points = useApp((s) => s.points);
+  const points = usePoints();
+  const running = useApp((s) => s.run.running);
+  const queueNow = useApp((s) => s.queue.length);
   const sigchld = useApp((s) => s.counters.sigchld);
   const exited = useApp((s) => s.counters.exited);
+  const nowS = useRunSecond();
+  // The queue length matters only for quiet seconds after the last point: keep it out of the
+  // memo otherwise, or every queue sample would redraw both charts.
+  const quiet = running && points.length > 0 && nowS > points[points.length - 1].s;
+  const carried = quiet ? queueNow : 0;
+  const until = quiet ? nowS : -1;
+  const rows = useMemo(() => chartRows(until >= 0 ? extendTo(points, until, carried) : points, running), [points, running, until, carried]);
   const lost = Math.max(0, exited - sigchld);
   return (
     <div className="charts">
-      <Panel title={S.charts.heading} hint={S.explain.zombieCount} className="chart-panel">
-        {points.length === 0 ? <div className="empty chart-empty">—</div> : <OverTime points={points} />}
+      <Panel title={S.charts.heading} hint={S.explain.overTime} className="chart-panel">
+        {rows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={rows} series={OVER_TIME} rightAxis />}
       </Panel>
       <Panel
         title={S.charts.signalsHeading}
@@ -73,8 +179,8 @@ export function Charts() {
           </span>
         }
       >
-        {points.length === 0 ? <div className="empty chart-empty">—</div> : <Signals points={points} />}
-        <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{S.counters.lostSignals(lost)}</div>
+        {rows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={rows} series={SIGNALS} />}
+        <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{S.counters.lostSignals(lost, exited)}</div>
       </Panel>
     </div>
   );

@@ -3,6 +3,8 @@
 import type { ReactNode } from 'react';
 import * as S from '../strings';
 import { useApp } from '../store/react';
+import { useRunSecond } from './run-second';
+import { lastSecondRps } from './chart-rows';
 
 /** States of a process that is alive as /proc shows it (not a zombie, not reaped). */
 const LIVE = new Set(['running', 'sleeping', 'stopped']);
@@ -25,8 +27,10 @@ export function Counters() {
   const counters = useApp((s) => s.counters);
   const queue = useApp((s) => s.queue);
   const liveWorkers = useApp((s) => s.procs.filter((p) => p.role === 'worker' && LIVE.has(p.state)).length);
-  const points = useApp((s) => s.points);
-  const rps = points.length > 1 ? points[points.length - 2].rps : 0;
+  // The last second that is over (the current one is still counting); 0 once it went quiet.
+  const running = useApp((s) => s.run.running);
+  const nowS = useRunSecond();
+  const rps = useApp((s) => (running ? lastSecondRps(s.points, nowS) : 0));
   const account = Math.max(0, counters.exited - counters.reaped);
   const lost = Math.max(0, counters.exited - counters.sigchld);
   return (
@@ -56,15 +60,13 @@ export function Counters() {
       />
       <Stat label={S.counters.rps} hint={S.explain.rps} value={rps} testid="rps" />
       <div className="stat pair" title={S.explain.sigchldVsExited}>
-        <div className="stat-label">
-          {S.counters.sigchld} · {S.counters.exited}
-        </div>
+        <div className="stat-label">{S.counters.sigchldVsExited}</div>
         <div className="stat-value">
           <span data-testid="sigchld-count">{counters.sigchld}</span>
           <span className="vs"> vs </span>
           <span data-testid="exited-count">{counters.exited}</span>
         </div>
-        <div className={`stat-sub ${lost > 0 ? 'warn-text' : ''}`}>{S.counters.lostSignals(lost)}</div>
+        <div className={`stat-sub ${lost > 0 ? 'warn-text' : ''}`}>{S.counters.lostSignals(lost, counters.exited)}</div>
       </div>
       <div className="stat small-stats">
         <div title={S.explain.accepted}>

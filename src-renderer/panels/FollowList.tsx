@@ -73,8 +73,10 @@ function Tail<T>(props: Props<T>) {
   const browse = (e: WheelEvent): void => {
     if (e.deltaY < 0 && props.rows.length > tail.length) props.setFollow(false);
   };
+  // Fewer rows than the box holds: they stack from the top (oldest first), not from the floor.
+  const short = props.rows.length < fit - 1;
   return (
-    <div ref={ref} className={`scroll tail ${props.className ?? ''}`} onWheel={browse}>
+    <div ref={ref} className={`scroll tail ${short ? 'short' : ''} ${props.className ?? ''}`} onWheel={browse}>
       {tail.map((x) => (
         <div key={props.keyOf(x)} className="trow-box" style={{ height: props.rowHeight }}>
           {props.render(x)}

@@ -28,6 +28,7 @@ const Chip = memo(function Chip(props: {
   ageS: number;
   conn?: number;
   reapText?: string;
+  reapTitle?: string;
   fade?: number;
   highlight: boolean;
   onOpen: (pid: number) => void;
@@ -44,7 +45,7 @@ const Chip = memo(function Chip(props: {
       data-state={props.state}
       data-role={props.role}
       onClick={() => props.onOpen(props.pid)}
-      title={`${S.tree.roles[props.role] ?? props.role} ${props.pid}: ${st.explain}${roleHint ? `\n${roleHint}` : ''}`}
+      title={`${S.tree.roles[props.role] ?? props.role} ${props.pid}: ${props.reapTitle ? `${props.reapTitle}. ` : ''}${st.explain}${roleHint ? `\n${roleHint}` : ''}`}
     >
       <span className="chip-top">
         <span className="state-dot" />
@@ -67,6 +68,7 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
   const d = node.data;
   const isRoot = d.pid === ROOT_PID;
   const reapText = d.state === 'reaped' ? (d.reap ? S.reapedShort(d.reap.code, d.reap.signal, d.reap.zombieMs) : S.states.reaped.label) : undefined;
+  const reapTitle = d.state === 'reaped' && d.reap ? S.reapedLong(d.reap.code, d.reap.signal, d.reap.zombieMs) : undefined;
   const leafy = kids.length > 0 && kids.every((k) => !k.children);
   return (
     <div className={`branch depth-${props.depth}`}>
@@ -84,6 +86,7 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
           ageS={Math.max(0, Math.floor((nowT - d.start) / 1000))}
           conn={d.conn}
           reapText={reapText}
+          reapTitle={reapTitle}
           fade={d.state === 'reaped' ? d.fade : undefined}
           highlight={props.highlightPid === d.pid}
           onOpen={props.onOpen}

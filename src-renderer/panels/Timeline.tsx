@@ -61,7 +61,7 @@ function TypeFilter() {
 const Row = memo(function Row(props: { x: Entry; related: 'conn' | 'worker' | null; onPick: (x: Entry) => void }) {
   const { e } = props.x;
   return (
-    <div className={`trow src-${e.source ?? 'server'} ${props.related ? `related-${props.related}` : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
+    <div className={`trow src-${e.source ?? 'server'} ${props.related ? `related-${props.related}` : ''} ${e.type === 'master-start' ? 'run-start' : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
       <span className="t mono">{S.fmtT(e.t)}</span>
       <span className="src">{e.source ?? ''}</span>
       <span className="pid mono">{e.pid}</span>
@@ -82,10 +82,11 @@ export function Timeline() {
   const selected = useApp((s) => s.selectedConv);
   const select = useApp((s) => s.selectConv);
   const worker = selected != null ? journal.convs.get(selected)?.worker : undefined;
+  const run = useApp((s) => s.run.runNo);
   const rows = useMemo(() => {
-    const keep = makeFilter(filters, (id) => journal.convs.get(id)?.conn);
+    const keep = makeFilter(filters, (id) => journal.convs.get(id)?.conn, run);
     return journal.timeline.collect(keep, end);
-  }, [journal, end, filters]);
+  }, [journal, end, filters, run]);
   const [follow, setFollow] = useState(true);
   const paused = useApp((s) => s.paused);
   const onPick = useCallback(

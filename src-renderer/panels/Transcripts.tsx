@@ -23,7 +23,13 @@ function toneOf(c: Conversation): string {
   return code == null ? (failed ? 'bad' : 'pending') : code >= 500 ? 'bad' : code >= 400 ? 'warn' : 'ok';
 }
 
-const Entry = memo(function Entry(props: { conv: Conversation; touched: number; selected: boolean; shown: boolean; onSelect: (id: number | null) => void }) {
+/** Who served it: a worker, or the master itself (iterative model). */
+function servedBy(c: Conversation, master: number | null): string {
+  if (c.worker != null) return c.worker === master ? S.transcripts.master(c.worker) : S.transcripts.worker(c.worker);
+  return c.clientId != null ? S.transcripts.client : '';
+}
+
+const Entry = memo(function Entry(props: { conv: Conversation; touched: number; master: number | null; selected: boolean; shown: boolean; onSelect: (id: number | null) => void }) {
   const c = props.conv;
   const req = requestLine(c);
   const status = statusLine(c);
@@ -46,13 +52,13 @@ const Entry = memo(function Entry(props: { conv: Conversation; touched: number; 
       <span className={`tx-status mono ${toneOf(c)}`}>{status ?? (failed ? c.errors[0]?.code ?? 'error' : '…')}</span>
       <span className="tx-meta">
         <span className="tx-ms mono muted">{ms != null ? S.fmtMs(ms) : ''}</span>
-        <span className="tx-who muted">{c.worker != null ? S.transcripts.worker(c.worker) : c.clientId != null ? S.transcripts.client : ''}</span>
+        <span className="tx-who muted">{servedBy(c, props.master)}</span>
       </span>
     </button>
   );
 });
 
-function DetailBar(props: { conv: Conversation; selected: boolean }) {
+function DetailBar(props: { conv: Conversation; selected: boolean; master: number | null }) {
   const c = props.conv;
   const setFilters = useApp((s) => s.setFilters);
   const showDetails = useApp((s) => s.showDetails);
@@ -68,7 +74,7 @@ function DetailBar(props: { conv: Conversation; selected: boolean }) {
       )}
       {c.worker != null && (
         <button type="button" className="ghost" onClick={() => showDetails(c.worker!)}>
-          {S.transcripts.worker(c.worker)} ›
+          {servedBy(c, props.master)} ›
         </button>
       )}
     </div>
@@ -109,6 +115,7 @@ export function Transcripts() {
   const selected = useApp((s) => s.selectedConv);
   const select = useApp((s) => s.selectConv);
   const list = useMemo(() => journal.convs.list(), [journal, version]);
+  const master = useApp((s) => s.run.listening?.pid ?? s.run.runMaster);
   const [follow, setFollow] = useState(true);
   const paused = useApp((s) => s.paused);
   const newest = useNewest(list);
@@ -117,6 +124,7 @@ export function Transcripts() {
     <Panel
       title={S.transcripts.heading}
       hint={S.explain.transcript}
+      sub={master != null ? <span title={S.transcripts.thisRunHint}>{S.transcripts.thisRun(master)}</span> : undefined}
       right={
         <span className="muted">
           {S.transcripts.count(list.length)}
@@ -140,9 +148,9 @@ export function Transcripts() {
             follow={follow && !paused}
             setFollow={setFollow}
             className="tx-scroll"
-            render={(c) => <Entry conv={c} touched={c.touched} selected={selected === c.id} shown={shown?.id === c.id} onSelect={select} />}
+            render={(c) => <Entry conv={c} touched={c.touched} master={master} selected={selected === c.id} shown={shown?.id === c.id} onSelect={select} />}
           />
-          {shown && <DetailBar conv={shown} selected={selected === shown.id} />}
+          {shown && <DetailBar conv={shown} selected={selected === shown.id} master={master} />}
           {shown && <Detail conv={shown} touched={shown.touched} />}
         </>
       )}

@@ -19,7 +19,11 @@ function parseId(s: string): number | null {
   return Number(t);
 }
 
-export function makeFilter(f: Filters, convConn?: (conv: number) => number | undefined): (x: Entry) => boolean {
+/**
+ * The filter. Connection ids restart at #1 with every run, so a conn filter matches only the
+ * events of `run` (the current one) — never an older run's connection of the same number.
+ */
+export function makeFilter(f: Filters, convConn?: (conv: number) => number | undefined, run?: number): (x: Entry) => boolean {
   const hidden = new Set<string>(f.hidden);
   const pid = parseId(f.pid);
   const conn = parseId(f.conn);
@@ -27,6 +31,7 @@ export function makeFilter(f: Filters, convConn?: (conv: number) => number | und
     if (hidden.has(x.e.type)) return false;
     if (pid != null && x.e.pid !== pid && childOf(x.e) !== pid) return false;
     if (conn != null) {
+      if (run != null && x.run !== run) return false;
       const c = connOf(x.e) ?? (x.conv != null ? convConn?.(x.conv) : undefined);
       if (c !== conn) return false;
     }

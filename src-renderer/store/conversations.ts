@@ -105,13 +105,21 @@ export class Conversations {
     return this.byConn.get(conn);
   }
 
-  /** A new run restarts the server's conn numbering: forget the old ids, keep the records. */
-  newRun(): void {
-    this.byConn.clear();
-    this.serverByPort.clear();
+  /** The master of the run these connections belong to (it serves them itself when iterative). */
+  master: number | null = null;
+
+  /**
+   * A new run (`master-start`): the server numbers its connections from #1 again, and the old
+   * run's clients can no longer be accepted, so the list starts empty. Ids stay unique for the
+   * session (timeline entries of older runs keep pointing at nothing, not at a new record).
+   */
+  newRun(master: number): void {
+    this.clear();
+    this.master = master;
   }
 
   clear(): void {
+    this.master = null;
     this.byId.clear();
     this.byConn.clear();
     this.byClient.clear();

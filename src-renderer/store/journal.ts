@@ -16,6 +16,8 @@ export interface Entry {
   e: ForkscopeEvent;
   /** The conversation (connection) the event belongs to, if any. */
   conv?: number;
+  /** The run it belongs to (Journal.runNo when it arrived): conn ids restart with every run. */
+  run: number;
 }
 
 /** The run as the header, controls and banners need it. */
@@ -30,6 +32,9 @@ export interface RunView {
   /** The last master exit the supervisor did not ask for. */
   masterExit: MasterExitEvent | null;
   accepting: { on: boolean; reason?: string };
+  /** Which run this is (Journal.runNo) and its master's pid, known from `master-start`. */
+  runNo: number;
+  runMaster: number | null;
 }
 
 export const TIMELINE_CAP = 20_000;
@@ -44,7 +49,13 @@ export class Journal {
   readonly procs = new Procs();
   readonly series = new Series();
   summary: Summary = emptySummary();
-  private extra: Pick<RunView, 'listening' | 'masterExit' | 'accepting'> = { listening: null, masterExit: null, accepting: { on: true } };
+  private extra: Pick<RunView, 'listening' | 'masterExit' | 'accepting' | 'runMaster'> = { listening: null, masterExit: null, accepting: { on: true }, runMaster: null };
+  /**
+   * Bumped by every `master-start`: the server numbers its connections from #1 again in each
+   * run, so anything keyed by conn id (transcripts, the timeline's conn filter, the queue's
+   * port matching) belongs to one run. 0 = events from before the first start we saw.
+   */
+  runNo = 0;
   /** The newest event's run-clock time and when it arrived (performance.now()). */
   clock = { t: 0, at: 0 };
   /** History position the next event should have; earlier ones are duplicates. */
@@ -59,16 +70,20 @@ export class Journal {
 
   run(): RunView {
     const s = this.summary;
-    return { running: s.running, config: s.config, master: s.master, reap: s.reap, lastError: s.lastError, divergence: s.divergence, ...this.extra };
+    return { running: s.running, config: s.config, master: s.master, reap: s.reap, lastError: s.lastError, divergence: s.divergence, ...this.extra, runNo: this.runNo };
   }
 
-  /** Starts over from a snapshot: its events fill the timeline, its summary is the truth. */
+  /**
+   * Starts over from a snapshot: its events fill the timeline (and are replayed through the
+   * reducer, so the charts have their history), then its summary is the truth.
+   */
   applySnapshot(snap: Snapshot, now: number): void {
     this.reset();
     const first = snap.nextSeq - snap.events.length;
     this.nextSeq = first;
     this.applyBatch({ seq: first, events: snap.events }, now, false);
     this.setSummary(snap.summary);
+    this.series.sync(this.summary);
     this.nextSeq = snap.nextSeq;
   }
 
@@ -80,10 +95,10 @@ export class Journal {
   }
 
   /** Applies a batch, skipping events already seen (a batch may overlap the snapshot). */
-  applyBatch(batch: Batch, now: number, summaryToo = true): number {
+  applyBatch(batch: Batch, now: number, live = true): number {
     const skip = Math.max(0, this.nextSeq - batch.seq);
     const n = batch.events.length;
-    for (let i = skip; i < n; i++) this.applyEvent(batch.events[i], batch.seq + i, now, summaryToo);
+    for (let i = skip; i < n; i++) this.applyEvent(batch.events[i], batch.seq + i, now, live);
     if (batch.seq + n > this.nextSeq) this.nextSeq = batch.seq + n;
     return Math.max(0, n - skip);
   }
@@ -94,20 +109,22 @@ export class Journal {
     this.procs.clear();
     this.series.clear();
     this.summary = emptySummary();
-    this.extra = { listening: null, masterExit: null, accepting: { on: true } };
+    this.extra = { listening: null, masterExit: null, accepting: { on: true }, runMaster: null };
+    this.runNo = 0;
     this.nextSeq = 0;
     this.dirty = { counters: true, run: true, queue: true };
   }
 
-  private applyEvent(e: ForkscopeEvent, seq: number, now: number, summaryToo: boolean): void {
-    if (summaryToo) applySummaryEvent(this.summary, e);
+  private applyEvent(e: ForkscopeEvent, seq: number, now: number, live: boolean): void {
+    // A snapshot replay runs the reducer too (for the charts); its summary replaces the result.
+    applySummaryEvent(this.summary, e);
     if (COUNTING.has(e.type)) this.dirty.counters = true;
     if (RUN.has(e.type)) this.dirty.run = true;
     if (QUEUE.has(e.type)) this.dirty.queue = true;
-    this.series.apply(e);
-    this.applyExtra(e, now, summaryToo);
+    this.series.apply(e, this.summary);
+    this.applyExtra(e, now, live);
     const conv = this.convs.apply(e);
-    this.timeline.push({ seq, e, conv: conv?.id });
+    this.timeline.push({ seq, e, conv: conv?.id, run: this.runNo });
     if (e.t >= this.clock.t) this.clock = { t: e.t, at: now };
   }
 
@@ -115,9 +132,10 @@ export class Journal {
   private applyExtra(e: ForkscopeEvent, now: number, live: boolean): void {
     switch (e.type) {
       case 'master-start':
-        this.extra = { listening: null, masterExit: null, accepting: { on: true } };
-        this.procs.newRun();
-        this.convs.newRun();
+        this.runNo++;
+        this.extra = { listening: null, masterExit: null, accepting: { on: true }, runMaster: e.child };
+        this.procs.newRun(e.child);
+        this.convs.newRun(e.child);
         return;
       case 'listening':
         this.extra = { ...this.extra, listening: e, masterExit: null };

@@ -56,6 +56,12 @@ export function stateOf(letter: string): ProcState {
   }
 }
 
+/** A worker alive as /proc shows it: not a zombie, not being removed. */
+export function isLiveWorker(p: { role: string; state: string }): boolean {
+  const st = stateOf(p.state);
+  return p.role === 'worker' && (st === 'running' || st === 'sleeping' || st === 'stopped');
+}
+
 export class Procs {
   /** The last /proc sample, as nodes. */
   private kernel: ProcNode[] = [];
@@ -112,9 +118,19 @@ export class Procs {
     this.masterZombies = count;
   }
 
-  /** A new run: nothing of the old one is alive (the supervisor reaped it). */
-  newRun(): void {
+  /**
+   * A new run (`master-start`): the old run's processes are gone (the supervisor stopped and
+   * reaped them before starting this master), so its fading ghosts, not-yet-sampled workers
+   * and conn numbers go too. Only the supervisor and the new master stay until the next
+   * /proc sample; anything of the old run still alive comes back with that sample, as the
+   * kernel says.
+   */
+  newRun(master: number): void {
+    this.kernel = this.kernel.filter((n) => n.role === 'supervisor' || n.pid === master);
     this.starting.clear();
+    this.fading.clear();
+    this.reaps.clear();
+    this.connOf.clear();
     this.masterZombies = null;
     this.version++;
   }

@@ -1,13 +1,23 @@
-// Per-second samples for the charts: zombies (kernel), live workers (kernel), queue length,
-// responses per second, SIGCHLD deliveries and child exits (cumulative, for lesson 8).
+// Per-second samples for the charts, one Point per second of the run clock (the timeline's
+// clock). Every value is what the supervisor's summary held, so a chart's last point and the
+// counter cards beside it always agree:
+// - levels, as at the last event of that second: zombies and live workers (from /proc),
+//   SIGCHLD deliveries and child exits (cumulative since the master started — lesson 8);
+// - per-second figures: the longest accept queue seen in that second (TCP_INFO samples, so a
+//   peak between samples can be missed) and responses sent in that second.
+// A new master (`master-start`) starts a new series.
 import type { ForkscopeEvent } from '../../server-core/events';
+import type { Summary } from '../../src-main/supervisor/types';
+import { isLiveWorker } from './procs';
 
 export interface Point {
-  /** Second of the run clock. */
+  /** Second of the run clock: the point covers [s, s + 1). */
   s: number;
   zombies: number;
   workers: number;
+  /** The longest queue length reported in this second. */
   queue: number;
+  /** Responses sent in this second. */
   rps: number;
   sigchld: number;
   exited: number;
@@ -20,10 +30,13 @@ const TRACKED = new Set<string>(['proc', 'queue', 'response', 'sigchld', 'exit']
 export class Series {
   private points: Point[] = [];
   private cur: Point | null = null;
+  /** The queue length now (the last `queue` event): an empty second's longest length. */
   private queueNow = 0;
+  /** Bumped on every change, so the charts are never behind the counters. */
   version = 0;
 
-  apply(e: ForkscopeEvent): void {
+  /** Applies one event; `s` is the summary after the supervisor's reducer took it in. */
+  apply(e: ForkscopeEvent, s: Summary): void {
     if (e.type === 'master-start') {
       this.clear();
       return;
@@ -32,8 +45,8 @@ export class Series {
     const p = this.at(e.t);
     switch (e.type) {
       case 'proc':
-        p.zombies = e.zombies;
-        p.workers = e.procs.filter((x) => x.role === 'worker' && x.state !== 'Z').length;
+        p.zombies = s.zombies.count;
+        p.workers = liveWorkers(s);
         break;
       case 'queue':
         this.queueNow = e.length;
@@ -43,17 +56,31 @@ export class Series {
         p.rps++;
         break;
       case 'sigchld':
-        p.sigchld = Math.max(p.sigchld, e.n);
-        break;
       case 'exit':
-        p.exited++;
+        p.sigchld = s.counters.sigchld;
+        p.exited = s.counters.exited;
         break;
       default:
         return;
     }
+    this.version++;
   }
 
-  /** Completed seconds plus the current one, oldest first. */
+  /**
+   * After a snapshot replay: its events may start mid-run (the history is bounded), so the
+   * current levels are taken from the snapshot's summary, the supervisor's running totals.
+   */
+  sync(s: Summary): void {
+    if (!this.cur) return;
+    this.cur.zombies = s.zombies.count;
+    this.cur.workers = liveWorkers(s);
+    this.cur.sigchld = s.counters.sigchld;
+    this.cur.exited = s.counters.exited;
+    this.queueNow = s.queue.length;
+    this.version++;
+  }
+
+  /** Completed seconds plus the current one (not over yet), oldest first. */
   snapshot(): Point[] {
     return this.cur ? [...this.points, { ...this.cur }] : [...this.points];
   }
@@ -70,22 +97,29 @@ export class Series {
     const cur = this.cur;
     if (cur && s === cur.s) return cur;
     if (cur && s < cur.s) {
-      // The clock went back: a new run with a new origin.
+      // A late event (reorder window): it belongs to a second already closed; count it in
+      // the current one rather than rewrite history. A big jump back is a new clock.
       if (cur.s - s > 2) this.clear();
       else return cur;
     }
     if (this.cur) {
       const prev = this.cur;
       this.points.push(prev);
-      // Seconds with no event carry the levels forward (no requests in them).
+      // Seconds with no event: the levels held, the queue stayed at its last length, and
+      // nothing was answered.
       for (let g = prev.s + 1; g < s && g - prev.s <= SERIES_SECONDS; g++) this.points.push({ ...prev, s: g, rps: 0, queue: this.queueNow });
       if (this.points.length > SERIES_SECONDS) this.points.splice(0, this.points.length - SERIES_SECONDS);
     }
     const last = this.cur;
     this.cur = last
       ? { s, zombies: last.zombies, workers: last.workers, queue: this.queueNow, rps: 0, sigchld: last.sigchld, exited: last.exited }
-      : { s, zombies: 0, workers: 0, queue: 0, rps: 0, sigchld: 0, exited: 0 };
-    this.version++;
+      : { s, zombies: 0, workers: 0, queue: this.queueNow, rps: 0, sigchld: 0, exited: 0 };
     return this.cur;
   }
+}
+
+function liveWorkers(s: Summary): number {
+  let n = 0;
+  for (const p of s.procs) if (isLiveWorker(p)) n++;
+  return n;
 }

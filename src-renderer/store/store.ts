@@ -138,7 +138,7 @@ const liveSlice =
     },
     publish: (now) => {
       if (get().paused) return;
-      set(viewsOf(journal, now, marks));
+      set(viewsOf(journal, now, marks, get()));
     },
   };
   };
@@ -149,14 +149,26 @@ interface Marks {
   conv: number;
   queue: number;
   series: number;
+  run: number;
 }
 
 function freshMarks(): Marks {
-  return { procs: -1, conv: -1, queue: -1, series: -1 };
+  return { procs: -1, conv: -1, queue: -1, series: -1, run: -1 };
 }
 
-function viewsOf(j: Journal, now: number, published: Marks): Partial<AppState> {
+function viewsOf(j: Journal, now: number, published: Marks, ui: Pick<AppState, 'filters' | 'firing'>): Partial<AppState> {
   const out: Partial<AppState> = { held: 0, clock: j.clock };
+  if (j.runNo !== published.run) {
+    // A new run numbers its connections from #1 again: a selection or a conn filter made in
+    // the old run would now point at a different connection. The last fire's result was
+    // the old master's answer.
+    if (published.run !== -1) {
+      out.selectedConv = null;
+      if (ui.filters.conn) out.filters = { ...ui.filters, conn: '' };
+      if (ui.firing === 0) Object.assign(out, { lastResult: null, lastFireError: null });
+    }
+    published.run = j.runNo;
+  }
   if (j.procs.tick(now) || j.procs.version !== published.procs) {
     published.procs = j.procs.version;
     out.procs = j.procs.nodes();

@@ -140,12 +140,16 @@ describe('forkscope in the browser, against the real server', () => {
   it("a single request's request line and status line appear in a transcript entry", async () => {
     await openApp();
     await startServer({ model: 'fork', reap: 'loop' });
-    // A path no earlier request used: the page also shows conversations from earlier runs.
+    // A path no earlier request used, so the entry found is this request's.
     const path = `/hello?e2e=${Date.now().toString(36)}`;
     await fire(1, 1, path);
     const entry = page.locator('[data-testid="transcript-entry"]', { hasText: `GET ${path} HTTP/1.1` });
     await expect.poll(() => entry.count(), { timeout: UI_TIMEOUT }).toBe(1);
     await expect.poll(() => entry.textContent(), { timeout: UI_TIMEOUT }).toMatch(/HTTP\/1\.1 200 OK/);
+    // Earlier tests' runs are in the supervisor's history, but the list shows this run only:
+    // its connection #1, and nothing else (conn ids restart with every master).
+    expect(await page.locator('[data-testid="transcript-entry"]').count()).toBe(1);
+    expect(await entry.getAttribute('data-conn')).toBe('1');
     await testid('fire-result').waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, 'transcript');
   });

@@ -143,5 +143,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
   const dir = join(root, 'docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
+  // The charts, the tree and the lists redraw at most every 100 ms: let them catch up with
+  // the numbers the test just saw.
+  await page.waitForTimeout(300);
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }

@@ -49,7 +49,7 @@ describe('App', () => {
     expect(html).toMatch(/data-testid="queue-length">2</);
     expect(count(html, /data-testid="process-node"[^>]*data-state="zombie"/)).toBe(3);
     expect(html).toMatch(/data-testid="process-node" data-pid="304" data-state="running"/);
-    expect(html).toContain('1 exited, not reaped');
+    expect(html).toContain('1 exited but not reaped');
     expect(html).not.toContain('data-testid="empty-state"');
     expect(html).toContain('data-testid="transcript-entry"');
   });
