@@ -3,7 +3,6 @@
 // the callable may be a dotted path (app.mjs:default.fetch) and defaults to the default export.
 // ESM and CommonJS both load through import(). Every failure is one sentence saying what is
 // wrong and how to fix it (serve prints it on stderr and exits 2).
-import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -60,14 +59,18 @@ function findModule(spec: string, file: string): string {
 
 type Namespace = Record<string, unknown>;
 
+/** Set by worker/boot.ts: a worker runs from a V8 code cache, where Node 20's import() has no loader. */
+const bootImport = (globalThis as Record<symbol, unknown>)[Symbol.for('forkscope.import')] as ((url: string) => Promise<unknown>) | undefined;
+
 async function importModule(spec: string, path: string): Promise<Namespace> {
   try {
     // Left as a real import() by the bundle (a run-time URL), so Node's own loader runs it.
-    return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Namespace;
+    const url = pathToFileURL(path).href;
+    return (await (bootImport ? bootImport(url) : import(/* @vite-ignore */ url))) as Namespace;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     if (e instanceof SyntaxError || e.name === 'SyntaxError') {
-      throw new Error(G.syntaxError(spec, syntaxLocation(e, path), e.message));
+      throw new Error(G.syntaxError(spec, await syntaxLocation(e, path), e.message));
     }
     throw new Error(G.importFailed(spec, shortPath(path), firstLine(e.message)));
   }
@@ -77,8 +80,8 @@ async function importModule(spec: string, path: string): Promise<Namespace> {
  * Where a syntax error is: Node puts 'file:///x/app.mjs:3' (ESM) or '/x/app.cjs:3' (CommonJS)
  * on the first line of the stack, before the source line and a caret.
  */
-function syntaxLocation(err: Error, path: string): string {
-  const m = /^(file:\/\/\S+?|\/\S+?):(\d+)\s*$/m.exec(err.stack ?? '') ?? /^(file:\/\/\S+?|\/\S+?):(\d+)\s*$/m.exec(checkSyntax(path));
+async function syntaxLocation(err: Error, path: string): Promise<string> {
+  const m = /^(file:\/\/\S+?|\/\S+?):(\d+)\s*$/m.exec(err.stack ?? '') ?? /^(file:\/\/\S+?|\/\S+?):(\d+)\s*$/m.exec(await checkSyntax(path));
   if (m) {
     const file = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
     return `${shortPath(file)}:${m[2]}`;
@@ -90,7 +93,10 @@ function syntaxLocation(err: Error, path: string): string {
  * Node 20 keeps an ES module's syntax-error location out of the error object, so ask
  * `node --check` (the same V8 parser) for it. Only on this failure path, before any server runs.
  */
-function checkSyntax(path: string): string {
+async function checkSyntax(path: string): Promise<string> {
+  // Loaded here, not at the top: every worker loads this file, and child_process (with dgram
+  // and its socket lists) would add ~1 ms to each worker's start for a path it never takes.
+  const { spawnSync } = await import('node:child_process');
   const out = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
   return out.stderr ?? '';
 }
