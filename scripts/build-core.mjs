@@ -13,16 +13,14 @@ export const outDir = join(root, 'dist-core');
 /** name → entry. Each becomes dist-core/<name>.mjs — except the worker, dist-core/worker.cjs. */
 const entries = {
   cli: 'server-core/cli.ts',
-  // A worker runs worker.cjs, which runs worker-main.cjs with a V8 code cache (worker/boot.ts).
-  worker: 'server-core/worker/boot.ts',
-  'worker-main': 'server-core/worker/main.ts',
+  worker: 'server-core/worker/main.ts',
   web: 'src-main/web/main.ts',
 };
 
 // The worker is CommonJS and has no source map: every fork-model request pays a worker start,
 // and on Node 20 a CommonJS file got to its first byte ~10 ms sooner than the same code as an
 // ES module, and an inline map (twice the code's size) cost ~7 ms more (docs/processes.md).
-const commonjs = new Set(['worker', 'worker-main']);
+const commonjs = new Set(['worker']);
 const fileOf = (name) => `${name}.${commonjs.has(name) ? 'cjs' : 'mjs'}`;
 
 // Packages that stay in node_modules (native, or large and not on a worker's path).

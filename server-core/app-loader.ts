@@ -59,14 +59,10 @@ function findModule(spec: string, file: string): string {
 
 type Namespace = Record<string, unknown>;
 
-/** Set by worker/boot.ts: a worker runs from a V8 code cache, where Node 20's import() has no loader. */
-const bootImport = (globalThis as Record<symbol, unknown>)[Symbol.for('forkscope.import')] as ((url: string) => Promise<unknown>) | undefined;
-
 async function importModule(spec: string, path: string): Promise<Namespace> {
   try {
     // Left as a real import() by the bundle (a run-time URL), so Node's own loader runs it.
-    const url = pathToFileURL(path).href;
-    return (await (bootImport ? bootImport(url) : import(/* @vite-ignore */ url))) as Namespace;
+    return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Namespace;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     if (e instanceof SyntaxError || e.name === 'SyntaxError') {
