@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STRINGS = {
   usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open]',
   noElectron:
-    'forkscope: no Electron binary here (node_modules/electron/dist is missing: run `npx install-electron` where github.com is reachable, or set ELECTRON_OVERRIDE_DIST_PATH) — opening forkscope in the browser instead',
+    'forkscope: no Electron binary here (node_modules/electron/dist is missing: run `npx install-electron` on a machine that can download Electron, or set ELECTRON_OVERRIDE_DIST_PATH) — opening forkscope in the browser instead',
   buildFailed: (why) => `forkscope: build failed: ${why}`,
 };
 
