@@ -1,23 +1,11 @@
 // Test doubles for the wiring tests only (window, IPC, bridge): a SupervisorApi that records
 // calls. The supervisor itself is tested against real processes in test/integration.
 import { vi } from 'vitest';
+import { defaultRunConfig } from '../../src-main/supervisor/argv';
 import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from '../../src-main/supervisor/types';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 
-export const goodConfig: RunConfig = {
-  model: 'fork',
-  reap: 'none',
-  app: 'hello',
-  interface: 'wsgi',
-  host: '127.0.0.1',
-  port: 0,
-  backlog: 5,
-  workers: 2,
-  maxRequests: 0,
-  parentKeepsConn: false,
-  childKeepsListener: false,
-  keepAlive: false,
-};
+export const goodConfig: RunConfig = { ...defaultRunConfig(), reap: 'none', port: 0 };
 
 export const goodFire: FireOptions = {
   url: 'http://127.0.0.1:8888/hello',

@@ -1,6 +1,7 @@
 // Event builders for the renderer's unit tests: the shapes the supervisor really sends
 // (server-core/events.ts), with the run clock advanced by hand.
 import type { EventOf, EventType, ForkscopeEvent, ProcInfo } from '../../server-core/events';
+import { defaultRunConfig } from '../../src-main/supervisor/argv';
 import type { Batch, RunConfig, Snapshot } from '../../src-main/supervisor/types';
 import { emptySummary } from '../../src-main/supervisor/summary';
 
@@ -22,20 +23,7 @@ export function proc(pid: number, role: ProcInfo['role'], state = 'S', ppid = ro
   return { pid, ppid, state, start: 0, cmd: `${role} ${pid}`, fds: 5, rssKb: 9000, role };
 }
 
-export const config: RunConfig = {
-  model: 'fork',
-  reap: 'none',
-  app: 'hello',
-  interface: 'wsgi',
-  host: '127.0.0.1',
-  port: 0,
-  backlog: 5,
-  workers: 2,
-  maxRequests: 0,
-  parentKeepsConn: false,
-  childKeepsListener: false,
-  keepAlive: false,
-};
+export const config: RunConfig = { ...defaultRunConfig(), reap: 'none', port: 0 };
 
 /** A run start: master-start, listening and a full proc sample. */
 export function runStart(c: Clock, port = 40000): ForkscopeEvent[] {
