@@ -2,6 +2,7 @@
 // and kills the whole group at the end. Every integration test goes through this.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventType, EventOf, ForkscopeEvent, Command } from '../../server-core/events';
@@ -162,4 +163,13 @@ export async function runCli(args: string[], opts: { input?: string; timeoutMs?:
   const [code] = (await once(proc, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/** True when `port` on 127.0.0.1 can be bound right now (nobody holds it). */
+export function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: '127.0.0.1', port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
 }

@@ -5,21 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
-import { killAllServers, startServer } from '../helpers/server';
+import { canBind, killAllServers, startServer } from '../helpers/server';
 import { readStat, zombieChildrenOf } from '../helpers/proc';
 import { get, rawGet, sleep, until } from '../helpers/raw-get';
 
 afterAll(() => killAllServers());
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ host: '127.0.0.1', port, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
 
 /**
  * SIGKILL to the master alone, then wait for its exit status. Not for /proc state Z: the

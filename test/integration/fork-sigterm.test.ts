@@ -1,20 +1,12 @@
 // Acceptance 6: SIGTERM to the master while 5 workers serve slow requests: it stops its
 // workers, reaps them, closes the socket and exits 0 — leaving no process behind.
-import { createServer } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
-import { killAllServers, startServer } from '../helpers/server';
+import { canBind, killAllServers, startServer } from '../helpers/server';
 import { processGroup, readStat } from '../helpers/proc';
 import { rawGet } from '../helpers/raw-get';
 
 afterAll(() => killAllServers());
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ host: '127.0.0.1', port, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
 
 it('SIGTERM during 5 slow requests: exit within 3 s, every worker gone, port free', async () => {
   const run = await startServer(['slow', '--model', 'fork', '--port', '0']);

@@ -1,6 +1,7 @@
 // Test doubles for the wiring tests only (window, IPC, bridge): a SupervisorApi that records
 // calls. The supervisor itself is tested against real processes in test/integration.
 import { vi } from 'vitest';
+import { emptySummary } from '../../src-main/supervisor/summary';
 import { defaultRunConfig } from '../../src-main/supervisor/argv';
 import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from '../../src-main/supervisor/types';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
@@ -18,20 +19,7 @@ export const goodFire: FireOptions = {
   allowRemote: false,
 };
 
-export function emptySummary(): Summary {
-  return {
-    running: false,
-    config: null,
-    master: null,
-    procs: [],
-    queue: { length: 0, backlog: 0 },
-    zombies: { count: 0, pids: [] },
-    reap: null,
-    counters: { accepted: 0, forked: 0, requests: 0, responses: {}, sigchld: 0, exited: 0, reaped: 0, errors: 0 },
-    divergence: null,
-    lastError: null,
-  };
-}
+export { emptySummary };
 
 export interface FakeSupervisor extends SupervisorApi {
   /** Sends a batch to every subscriber, as the real one does at most 60 times a second. */
