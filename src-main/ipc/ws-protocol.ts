@@ -9,6 +9,11 @@
 //   WsPush {push: 'timeline:batch', batch} for every supervisor batch. The server subscribes
 //   each socket when it opens and pushes from then on; the renderer asks 'timeline:snapshot'
 //   and drops pushed events whose position (batch.seq + i) is below snapshot.nextSeq.
+// - Added later: right after a socket opens the server sends one WsClock
+//   {push: 'clock', origin, wallMs} — where the supervisor's clock (every event's `t`, ms)
+//   starts: `origin` in CLOCK_MONOTONIC ns (as server-core/clock.ts getOrigin), `wallMs` as
+//   Date.now() at t = 0. It lets a client put an event's `t` on its own clock (the latency
+//   benchmark, bench/latency.mjs, does). Clients ignore pushes they do not know.
 import type { Batch } from '../supervisor/types';
 import type { InvokeChannel } from './channels';
 
@@ -28,4 +33,13 @@ export interface WsPush {
   batch: Batch;
 }
 
-export type WsServerMessage = WsReply | WsPush;
+/** Where the supervisor's clock starts (sent once, when the socket opens). */
+export interface WsClock {
+  push: 'clock';
+  /** CLOCK_MONOTONIC of t = 0, in ns, as a decimal string (too large for a double). */
+  origin: string;
+  /** Date.now() at t = 0 (wall time: for clients on the same machine without a monotonic clock). */
+  wallMs: number;
+}
+
+export type WsServerMessage = WsReply | WsPush | WsClock;

@@ -4,7 +4,8 @@ import type { RawData, WebSocket } from 'ws';
 import type { SupervisorApi } from '../supervisor/types';
 import { errorMessage, type Dispatch } from '../ipc/dispatch';
 import { WsRequestSchema } from '../ipc/schemas';
-import type { WsPush, WsReply } from '../ipc/ws-protocol';
+import type { WsClock, WsPush, WsReply } from '../ipc/ws-protocol';
+import { getOrigin, now } from '../../server-core/clock';
 import { strings } from './strings';
 
 /** A page this far behind is cut off rather than let memory grow; it reloads and catches up. */
@@ -13,6 +14,7 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 export const NO_ID = -1;
 
 export function attachSocket(ws: WebSocket, supervisor: SupervisorApi, dispatch: Dispatch): void {
+  ws.send(JSON.stringify(clockMessage()));
   const sub = supervisor.subscribe((batch) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -27,6 +29,11 @@ export function attachSocket(ws: WebSocket, supervisor: SupervisorApi, dispatch:
   ws.on('message', (data, isBinary) => {
     void answer(ws, dispatch, data, isBinary);
   });
+}
+
+/** Where every event's `t` starts, so a page can put events on its own clock. */
+export function clockMessage(): WsClock {
+  return { push: 'clock', origin: getOrigin(), wallMs: Math.round((Date.now() - now()) * 1000) / 1000 };
 }
 
 async function answer(ws: WebSocket, dispatch: Dispatch, data: RawData, isBinary: boolean): Promise<void> {

@@ -95,7 +95,7 @@ export function Timeline() {
     },
     [select, selected],
   );
-  const onCommit = useCallback(() => perf.committed(performance.now()), []);
+  const onCommit = useCallback(() => perf.committed(performance.now(), end), [end]);
 
   return (
     <Panel

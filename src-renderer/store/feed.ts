@@ -4,8 +4,8 @@
 // before it are kept and de-duplicated by sequence number (Journal.applyBatch).
 import type { Bridge } from '../../src-main/ipc/channels';
 import type { Batch } from '../../src-main/supervisor/types';
-import { perf } from '../perf';
-import type { AppStore } from './store';
+import { perf, type AppliedEvent } from '../perf';
+import type { AppState, AppStore } from './store';
 
 export interface FeedOptions {
   /** requestAnimationFrame, or a stand-in in tests. */
@@ -39,8 +39,11 @@ export function connectFeed(store: AppStore, bridge: Bridge, opts: FeedOptions =
     pending = [];
     const oldest = arrivals.length ? Math.min(...arrivals) : now();
     arrivals = [];
+    const timeline = store.getState().journal.timeline;
+    const from = timeline.end;
     store.getState().receive(batches, now());
     perf.published(oldest);
+    if (perf.tracingOn) perf.applied(appliedSince(timeline, from));
   };
 
   const schedule = (): void => {
@@ -53,6 +56,7 @@ export function connectFeed(store: AppStore, bridge: Bridge, opts: FeedOptions =
   const offBatch = bridge.onBatch((batch) => {
     pending.push(batch);
     arrivals.push(now());
+    perf.arrived(batch.seq, batch.events.length, arrivals[arrivals.length - 1]);
     if (!ready && pending.length > MAX_EARLY) pending.shift();
     schedule();
   });
@@ -83,4 +87,14 @@ export function connectFeed(store: AppStore, bridge: Bridge, opts: FeedOptions =
     offBatch();
     offReconnect?.();
   };
+}
+
+/** The events a flush put into the timeline (for the latency trace; `proc` rows are hidden by default). */
+function appliedSince(timeline: AppState['journal']['timeline'], from: number): AppliedEvent[] {
+  const out: AppliedEvent[] = [];
+  for (let pos = from; pos < timeline.end; pos++) {
+    const x = timeline.at(pos);
+    if (x && x.e.type !== 'proc') out.push({ pos, seq: x.seq, t: x.e.t });
+  }
+  return out;
 }

@@ -52,7 +52,8 @@ function connect(port: number, query: string, headers: Record<string, string> = 
   });
 }
 
-function nextMessage(ws: WebSocket, pred: (m: any) => boolean = () => true): Promise<any> {
+/** The next message `pred` accepts (by default any but the clock push every socket opens with). */
+function nextMessage(ws: WebSocket, pred: (m: any) => boolean = (m) => m.push !== 'clock'): Promise<any> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no message')), 5_000);
     const onMessage = (data: Buffer) => {
@@ -168,6 +169,18 @@ describe('browser bridge', () => {
     const ws = await open();
     ws.send(JSON.stringify({ id: 4, channel: 'server:start', arg: goodConfig }));
     expect(await nextMessage(ws)).toEqual({ id: 4, error: 'port 8888 is already in use' });
+  });
+
+  it('tells each page first where the supervisor clock starts (monotonic ns and wall ms)', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`);
+    const first = new Promise<any>((resolve) => ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()))));
+    sockets.push(ws);
+    const msg = await first;
+    expect(msg).toEqual({ push: 'clock', origin: expect.stringMatching(/^\d+$/), wallMs: expect.any(Number) });
+    // t = 0 lies in the past of both clocks.
+    expect(BigInt(msg.origin)).toBeLessThanOrEqual(process.hrtime.bigint());
+    expect(msg.wallMs).toBeLessThanOrEqual(Date.now());
+    expect(msg.wallMs).toBeGreaterThan(Date.now() - 24 * 3600 * 1000);
   });
 
   it('pushes batches to each page and unsubscribes when it closes', async () => {
