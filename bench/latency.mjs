@@ -2,9 +2,11 @@
 // (the supervisor behind its WebSocket bridge) runs a real master (prefork, 2 workers, by
 // default); the app's own client (`client:fire`, what the client panel sends) fires ~150
 // requests/s at it for 30 s — ≈ 2,000 events/s with the client's own events; the built renderer
-// runs in headless Chromium. For every event it measures the time from its `t` (when the
-// master, a worker or the client stamped it, on the supervisor's clock) to the frame that
-// showed it in the timeline (the animation frame after the React commit that listed it).
+// runs in headless Chromium, driven over the DevTools protocol directly (bench/cdp.mjs: no
+// Network domain, so the browser does not copy each WebSocket frame to us). For every event it
+// measures the time from its `t` (when the master, a worker or the client stamped it, on the
+// supervisor's clock) to the end of the first frame painted after the React commit that listed
+// it in the timeline (src-renderer/perf.ts).
 //
 // Clocks: the supervisor's clock is CLOCK_MONOTONIC from its origin, which the bridge sends
 // every socket when it opens ({push: 'clock'}, src-main/ipc/ws-protocol.ts). This process
@@ -17,8 +19,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
+import { launchChromium } from './cdp.mjs';
 import { root, sleep } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -95,20 +97,22 @@ async function openBridge(url) {
   let clockSeen;
   const clockReady = new Promise((r) => (clockSeen = r));
   const replies = new Map();
-  const received = []; // [arrival − t] per event, on the supervisor's clock (ms)
-  let events = 0;
+  // Batches are kept raw with their arrival time and parsed after the run, so that this process
+  // takes as little CPU as it can from the machine under test meanwhile.
+  const batches = [];
   let recording = false;
   ws.on('message', (data) => {
     const at = process.hrtime.bigint();
+    if (recording && data.length > 64 && data.subarray(0, 40).includes('"timeline:batch"')) {
+      batches.push([at, data]);
+      return;
+    }
     const msg = JSON.parse(data.toString());
     if (msg.push === 'clock') {
       clock = { origin: BigInt(msg.origin), wallMs: msg.wallMs };
       clockSeen();
     } else if (msg.push === 'timeline:batch') {
-      if (!recording || !clock) return;
-      const now = Number(at - clock.origin) / 1e6;
-      events += msg.batch.events.length;
-      for (const e of msg.batch.events) if (e.type !== 'proc') received.push(now - e.t);
+      return;
     } else if (replies.has(msg.id)) {
       const { resolve, reject } = replies.get(msg.id);
       replies.delete(msg.id);
@@ -133,9 +137,17 @@ async function openBridge(url) {
     record(on) {
       recording = on;
     },
-    received,
-    get events() {
-      return events;
+    /** [arrival − t] per recorded event (not `proc`), on the supervisor's clock, ms; and the event count. */
+    received() {
+      const out = [];
+      let events = 0;
+      for (const [at, data] of batches) {
+        const now = Number(at - clock.origin) / 1e6;
+        const { batch } = JSON.parse(data.toString());
+        events += batch.events.length;
+        for (const e of batch.events) if (e.type !== 'proc') out.push(now - e.t);
+      }
+      return { delays: out, events };
     },
     close: () => ws.close(),
   };
@@ -159,52 +171,32 @@ async function syncClocks(page, bridge, n = 25) {
 
 /** The page's busiest functions (self time) over `seconds`, starting `after` s from now. */
 async function profilePage(page, after, seconds) {
-  const cdp = await page.context().newCDPSession(page);
   await sleep(after * 1000);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-  await cdp.send('Profiler.start');
+  await page.send('Profiler.enable');
+  await page.send('Profiler.setSamplingInterval', { interval: 200 });
+  await page.send('Profiler.start');
   await sleep(seconds * 1000);
-  const { profile } = await cdp.send('Profiler.stop');
+  const { profile } = await page.send('Profiler.stop');
   if (process.env.FORKSCOPE_PROFILE_FILE) (await import('node:fs')).writeFileSync(process.env.FORKSCOPE_PROFILE_FILE, JSON.stringify(profile));
-  await cdp.detach();
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   for (let i = 0; i < profile.samples.length; i++) {
-    const n = byId.get(profile.samples[i]);
-    const f = n.callFrame;
+    const f = byId.get(profile.samples[i]).callFrame;
     const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`;
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
-  // Then 2 s of the browser's own trace: where the main thread's time goes (style, layout, paint…).
-  const browser = page.context().browser();
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-  await sleep(2000);
-  const buf = await browser.stopTracing();
-  if (process.env.FORKSCOPE_TRACE_FILE) (await import('node:fs')).writeFileSync(process.env.FORKSCOPE_TRACE_FILE, buf);
-  const trace = JSON.parse(buf.toString());
-  const events = trace.traceEvents ?? trace;
-  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const dur = new Map();
-  for (const e of events) {
-    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
-    dur.set(e.name, (dur.get(e.name) ?? 0) + e.dur / 1000);
-  }
-  const rows = [...dur.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
-  return [`page CPU profile, ${seconds} s (${total.toFixed(0)} ms sampled):`, ...top.map(([k, v]) => `  ${v.toFixed(0).padStart(6)} ms  ${(100 * v / (seconds * 1000)).toFixed(1).padStart(5)} %  ${k}`), 'main thread, 2 s of trace (inclusive ms by event):', ...rows.map(([k, v]) => `  ${v.toFixed(0).padStart(6)} ms  ${k}`)].join('\n');
+  return [`page CPU profile, ${seconds} s (${total.toFixed(0)} ms sampled), self time:`, ...top.map(([k, v]) => `  ${v.toFixed(0).padStart(6)} ms  ${((100 * v) / (seconds * 1000)).toFixed(1).padStart(5)} %  ${k}`)].join('\n');
 }
 
 async function oneRun(browser) {
   const web = await startWeb();
   let bridge = null;
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const page = await browser.newPage(web.url);
   try {
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(web.url);
-    await page.waitForFunction(() => window.__forkscopePerf !== undefined, null, { timeout: 60_000 });
+    const errors = page.errors;
+    await page.waitFor(() => window.__forkscopePerf !== undefined, 60_000);
     bridge = await openBridge(web.url);
     const summary = await bridge.invoke('server:start', {
       model: MODEL,
@@ -225,7 +217,22 @@ async function oneRun(browser) {
     await sleep(1500);
     const load0 = loadavg();
     const sync0 = await syncClocks(page, bridge);
-    await page.evaluate(() => window.__forkscopePerf.trace(true));
+    await page.evaluate(() => void window.__forkscopePerf.trace(true));
+    if (process.env.FORKSCOPE_LOAF) {
+      await page.evaluate(() => {
+        window.__loaf = [];
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries())
+            window.__loaf.push({
+              d: e.duration,
+              block: e.blockingDuration,
+              render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+              style: e.styleAndLayoutStart ? e.startTime + e.duration - e.styleAndLayoutStart : 0,
+              scripts: e.scripts.map((x) => `${x.invoker}|${x.sourceFunctionName}|${Math.round(x.duration)}`),
+            });
+        }).observe({ type: 'long-animation-frame', buffered: false });
+      });
+    }
     bridge.record(true);
     const conns = Math.ceil((RATE * SECONDS) / CLIENTS);
     const t0 = bridge.now();
@@ -262,6 +269,7 @@ async function oneRun(browser) {
       return perf.traceRows().map((r) => [r.t, r.arrived, r.committed, r.painted]);
     });
     const sync1 = await syncClocks(page, bridge);
+    if (process.env.FORKSCOPE_LOAF) (await import('node:fs')).writeFileSync(process.env.FORKSCOPE_LOAF, JSON.stringify(await page.evaluate(() => window.__loaf)));
     const load1 = loadavg();
     await bridge.invoke('server:stop', null).catch(() => {});
     // Page times → supervisor clock with the mean of the two syncs (drift is printed).
@@ -276,11 +284,12 @@ async function oneRun(browser) {
       inPage.push(committed - arrived);
       toFrame.push(painted - committed);
     }
+    const tap = bridge.received();
     return {
       load0,
       load1,
       wall,
-      events: bridge.events,
+      events: tap.events,
       requests: fire.total,
       ok: fire.outcomes.ok ?? 0,
       rtt: Math.max(sync0.rtt, sync1.rtt),
@@ -289,7 +298,7 @@ async function oneRun(browser) {
       fps: sortNum(fps.slice(1)),
       heap,
       total: sortNum(total),
-      supervisor: sortNum(bridge.received),
+      supervisor: sortNum(tap.delays),
       toPage: sortNum(toPage),
       inPage: sortNum(inPage),
       toFrame: sortNum(toFrame),
@@ -297,7 +306,7 @@ async function oneRun(browser) {
     };
   } finally {
     bridge?.close();
-    await page.close().catch(() => {});
+    await page.close();
     await web.stop();
   }
 }
@@ -319,10 +328,7 @@ function report(r, i) {
   if (r.errors.length) console.log(`\npage errors: ${r.errors.join('; ')}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
-});
+const browser = await launchChromium(CHROMIUM, ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info', '--window-size=1440,1000']);
 const results = [];
 try {
   for (let i = 0; i < RUNS; i++) {

@@ -13,7 +13,7 @@ export interface TimelineOptions {
   historySize?: number;
   /** Batches per second at most (default 60). */
   maxBatchesPerSecond?: number;
-  /** How long an event waits at least for earlier ones still in a pipe, ms (default 50). */
+  /** How long an event waits at least for earlier ones still in a pipe, ms (default 20). */
   reorderMs?: number;
   /** The window grows with the observed pipe delay, up to this many ms (default 250). */
   maxReorderMs?: number;
@@ -23,6 +23,19 @@ export interface TimelineOptions {
 }
 
 export type Subscriber = (batch: Batch) => void;
+
+/**
+ * The reorder window's floor. Measured under 2,000 events/s on a loaded 2-core machine
+ * (docs/benchmarks.md, renderer section): a master event reaches the supervisor 0.5 ms after it
+ * happened at the median and 11–18 ms at p99; client and kernel events are on time. Longer
+ * delays come as stalls of the master process (25–90 ms), which no fixed window short of
+ * 100 ms absorbs; the window grows after the first late event instead (windowMs).
+ */
+const REORDER_MS = 20;
+/** The grown window gives back this much per ms (200 ms per second) once delays stop. */
+const LAG_DECAY_PER_MS = 0.2;
+/** Margin over the worst recent delay. */
+const LAG_MARGIN_MS = 10;
 
 /**
  * The run's clock read through performance.now() (both are CLOCK_MONOTONIC in Node): a double
@@ -47,7 +60,7 @@ export class Timeline {
   private readonly minIntervalMs: number;
   private readonly reorderMs: number;
   private readonly maxReorderMs: number;
-  /** Recent worst arrival delay (now − t at push), decaying by 100 ms per second. */
+  /** Recent worst arrival delay (now − t at push), decaying by 200 ms per second. */
   private lagPeak = 0;
   private lagAt = 0;
   private readonly snapshotEvents: number;
@@ -59,7 +72,7 @@ export class Timeline {
     this.history = new Ring(opts.historySize ?? 100_000);
     // Half a millisecond over 1000/60 so that no one-second window can hold 61 batches.
     this.minIntervalMs = 1000 / (opts.maxBatchesPerSecond ?? 60) + 0.5;
-    this.reorderMs = opts.reorderMs ?? 50;
+    this.reorderMs = opts.reorderMs ?? REORDER_MS;
     this.maxReorderMs = Math.max(this.reorderMs, opts.maxReorderMs ?? 250);
     this.snapshotEvents = opts.snapshotEvents ?? 10_000;
     this.now = opts.now ?? fastClock();
@@ -173,14 +186,14 @@ export class Timeline {
    * machine delays the pipes), so the timeline stays in time order; capped at maxReorderMs.
    */
   windowMs(now: number = this.now()): number {
-    const decayed = this.lagPeak - (now - this.lagAt) * 0.1;
-    return Math.min(this.maxReorderMs, Math.max(this.reorderMs, decayed + 10));
+    const decayed = this.lagPeak - (now - this.lagAt) * LAG_DECAY_PER_MS;
+    return Math.min(this.maxReorderMs, Math.max(this.reorderMs, decayed + LAG_MARGIN_MS));
   }
 
   private noteLag(lag: number): void {
     if (!(lag > 0)) return;
     const now = this.now();
-    const decayed = this.lagPeak - (now - this.lagAt) * 0.1;
+    const decayed = this.lagPeak - (now - this.lagAt) * LAG_DECAY_PER_MS;
     if (lag >= decayed) {
       this.lagPeak = lag;
       this.lagAt = now;

@@ -1,7 +1,7 @@
 // One browser page's WebSocket: requests validated and dispatched to the supervisor, replies
 // matched by id, and every supervisor batch pushed. Wire format: src-main/ipc/ws-protocol.ts.
 import type { RawData, WebSocket } from 'ws';
-import type { SupervisorApi } from '../supervisor/types';
+import type { Batch, SupervisorApi } from '../supervisor/types';
 import { errorMessage, type Dispatch } from '../ipc/dispatch';
 import { WsRequestSchema } from '../ipc/schemas';
 import type { WsClock, WsPush, WsReply } from '../ipc/ws-protocol';
@@ -21,14 +21,26 @@ export function attachSocket(ws: WebSocket, supervisor: SupervisorApi, dispatch:
       ws.close(1013, strings.tooSlow);
       return;
     }
-    const push: WsPush = { push: 'timeline:batch', batch };
-    ws.send(JSON.stringify(push));
+    ws.send(pushText(batch));
   });
   ws.on('close', () => sub.unsubscribe());
   ws.on('error', () => sub.unsubscribe());
   ws.on('message', (data, isBinary) => {
     void answer(ws, dispatch, data, isBinary);
   });
+}
+
+/** Every page gets the same Batch object: it is turned into text once, whatever the number of pages. */
+const texts = new WeakMap<Batch, string>();
+
+function pushText(batch: Batch): string {
+  let text = texts.get(batch);
+  if (text === undefined) {
+    const push: WsPush = { push: 'timeline:batch', batch };
+    text = JSON.stringify(push);
+    texts.set(batch, text);
+  }
+  return text;
 }
 
 /** Where every event's `t` starts, so a page can put events on its own clock. */

@@ -3,10 +3,12 @@
 // SIGCHLD deliveries against child exits — when the lines part, signals were merged (lesson 8).
 // Every series is a step: sampled counts hold between samples, nothing is interpolated.
 // The charts take the same summary as the counter cards, so their last step and the card agree.
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import * as S from '../strings';
-import { useApp, useAppStore } from '../store/react';
+import { useApp, useAppStore, useAppThrottled } from '../store/react';
+import type { AppState } from '../store/store';
+import { COUNT_MS } from './Counters';
 import type { Point } from '../store/series';
 import { chartRows, extendTo, niceTicks, timeTicks, type Row } from './chart-rows';
 import { useRunSecond } from './run-second';
@@ -21,6 +23,7 @@ const CHART_H = 150;
 const CHART_MS = 150;
 const FLOOD_CHART_MS = 1000;
 const FLOOD_EVENTS = 600;
+const selectCounters = (s: AppState): AppState['counters'] => s.counters;
 const AXIS = { stroke: '#5d6776', fontSize: 11 };
 const RPS_COLOR = '#58a6ff';
 
@@ -110,13 +113,26 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
   );
 });
 
+/** What the charts draw: the points, the run second they end at, and the queue length then. */
+interface Drawn {
+  points: Point[];
+  nowS: number;
+  queue: number;
+}
+
 /**
- * The store's points, redrawn at most every CHART_MS — or every FLOOD_CHART_MS while more than
- * FLOOD_EVENTS events arrived in the last second.
+ * The store's points with the current second and queue length, redrawn at most every CHART_MS
+ * — or every FLOOD_CHART_MS while more than FLOOD_EVENTS events arrived in the last second.
+ * A new second asks for a redraw through the same gate, so under a flood the charts redraw
+ * once a second in all (a recharts redraw of both charts blocks the page for tens of ms: each
+ * one delays the events arriving meanwhile, docs/benchmarks.md).
  */
-function usePoints(): Point[] {
+function useDrawn(nowS: number): Drawn {
   const store = useAppStore();
-  const [points, setPoints] = useState(() => store.getState().points);
+  const nowRef = useRef(nowS);
+  nowRef.current = nowS;
+  const [drawn, setDrawn] = useState<Drawn>(() => ({ points: store.getState().points, nowS, queue: store.getState().queue.length }));
+  const ask = useRef<() => void>(() => {});
   useEffect(() => {
     let last = performance.now();
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -125,38 +141,47 @@ function usePoints(): Point[] {
     const draw = (): void => {
       timer = null;
       last = performance.now();
-      setPoints(store.getState().points);
+      const s = store.getState();
+      const next = { points: s.points, nowS: nowRef.current, queue: s.queue.length };
+      setDrawn((d) => (d.points === next.points && d.nowS === next.nowS && d.queue === next.queue ? d : next));
+    };
+    const request = (): void => {
+      if (timer) return;
+      const now = performance.now();
+      while (recent.length > 1 && recent[0][0] < now - 1000) recent.shift();
+      const flood = recent.length > 0 && store.getState().timelineEnd - recent[0][1] > FLOOD_EVENTS;
+      timer = setTimeout(draw, Math.max(0, last + (flood ? FLOOD_CHART_MS : CHART_MS) - now));
     };
     draw();
+    ask.current = request;
     const unsubscribe = store.subscribe((s, prev) => {
-      const now = performance.now();
-      recent.push([now, s.timelineEnd]);
-      while (recent.length > 1 && recent[0][0] < now - 1000) recent.shift();
-      if (timer || s.points === prev.points) return;
-      const flood = s.timelineEnd - recent[0][1] > FLOOD_EVENTS;
-      timer = setTimeout(draw, Math.max(0, last + (flood ? FLOOD_CHART_MS : CHART_MS) - now));
+      recent.push([performance.now(), s.timelineEnd]);
+      if (s.points !== prev.points) request();
     });
     return () => {
       unsubscribe();
+      ask.current = () => {};
       if (timer) clearTimeout(timer);
     };
   }, [store]);
-  return points;
+  useEffect(() => ask.current(), [nowS]);
+  return drawn;
 }
 
 export function Charts() {
-  const points = usePoints();
   const running = useApp((s) => s.run.running);
-  const queueNow = useApp((s) => s.queue.length);
-  const sigchld = useApp((s) => s.counters.sigchld);
-  const exited = useApp((s) => s.counters.exited);
-  const nowS = useRunSecond();
-  // The queue length matters only for quiet seconds after the last point: keep it out of the
-  // memo otherwise, or every queue sample would redraw both charts.
+  const { sigchld, exited } = useAppThrottled(selectCounters, COUNT_MS);
+  // The queue length matters only for quiet seconds after the last point; it is taken with the
+  // points and the second (useDrawn), not followed, or every queue sample would redraw both
+  // charts.
+  const { points, nowS, queue } = useDrawn(useRunSecond());
   const quiet = running && points.length > 0 && nowS > points[points.length - 1].s;
-  const carried = quiet ? queueNow : 0;
+  const carried = quiet ? queue : 0;
   const until = quiet ? nowS : -1;
   const rows = useMemo(() => chartRows(until >= 0 ? extendTo(points, until, carried) : points, running), [points, running, until, carried]);
+  // The second chart follows in a render of its own, so the page is blocked by one chart's
+  // redraw at a time rather than both (docs/benchmarks.md, renderer section).
+  const signalRows = useDeferredValue(rows);
   const lost = Math.max(0, exited - sigchld);
   return (
     <div className="charts">
@@ -179,7 +204,7 @@ export function Charts() {
           </span>
         }
       >
-        {rows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={rows} series={SIGNALS} />}
+        {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
         <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{S.counters.lostSignals(lost, exited)}</div>
       </Panel>
     </div>

@@ -2,12 +2,22 @@
 // sits beside it. SIGCHLD deliveries next to child exits show lesson 8: signals merge.
 import type { ReactNode } from 'react';
 import * as S from '../strings';
-import { useApp } from '../store/react';
+import type { AppState } from '../store/store';
+import { useApp, useAppThrottled } from '../store/react';
 import { useRunSecond } from './run-second';
 import { lastSecondRps } from './chart-rows';
 
 /** States of a process that is alive as /proc shows it (not a zombie, not reaped). */
 const LIVE = new Set(['running', 'sleeping', 'stopped']);
+/**
+ * Counts that move with nearly every event are redrawn at most this often: nobody reads a
+ * number changing 60 times a second, and a card redrawn every frame costs the page a layout of
+ * the row of cards every frame — time the timeline, which lists every event as it comes, needs
+ * (docs/benchmarks.md, event-to-screen latency).
+ */
+export const COUNT_MS = 100;
+const selectCounters = (s: AppState): AppState['counters'] => s.counters;
+const selectQueue = (s: AppState): AppState['queue'] => s.queue;
 
 function Stat(props: { label: string; hint: string; value: number | string; testid?: string; tone?: 'bad' | 'warn' | 'ok'; sub?: ReactNode; big?: boolean }) {
   return (
@@ -24,8 +34,8 @@ function Stat(props: { label: string; hint: string; value: number | string; test
 export function Counters() {
   const zombies = useApp((s) => s.zombies.count);
   const masterZombies = useApp((s) => s.masterZombies);
-  const counters = useApp((s) => s.counters);
-  const queue = useApp((s) => s.queue);
+  const counters = useAppThrottled(selectCounters, COUNT_MS);
+  const queue = useAppThrottled(selectQueue, COUNT_MS);
   const liveWorkers = useApp((s) => s.procs.filter((p) => p.role === 'worker' && LIVE.has(p.state)).length);
   // The last second that is over (the current one is still counting); 0 once it went quiet.
   const running = useApp((s) => s.run.running);

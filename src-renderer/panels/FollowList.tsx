@@ -77,8 +77,10 @@ function Tail<T>(props: Props<T>) {
   const short = props.rows.length < fit - 1;
   return (
     <div ref={ref} className={`scroll tail ${short ? 'short' : ''} ${props.className ?? ''}`} onWheel={browse}>
-      {tail.map((x) => (
-        <div key={props.keyOf(x)} className="trow-box" style={{ height: props.rowHeight }}>
+      {/* Keyed by place, not by row: under a flood every row of the screenful is new each frame,
+          and reusing the row boxes costs a text update where new ones cost building the DOM. */}
+      {tail.map((x, i) => (
+        <div key={i} className="trow-box" style={{ height: props.rowHeight }}>
           {props.render(x)}
         </div>
       ))}

@@ -1,20 +1,19 @@
 // Every event of the run on one clock, filterable by type, pid and connection. Follows the
 // newest event until you scroll up; "Jump to latest" comes back. Virtualized (20,000 rows),
-// redrawn at most every LIST_MS.
+// redrawn with every frame's publish, filtering only what is new (timeline-rows.ts).
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { EventType } from '../../server-core/events';
 import * as S from '../strings';
 import type { Entry } from '../store/journal';
-import { useApp, useAppThrottled } from '../store/react';
+import { useApp } from '../store/react';
 import type { AppState } from '../store/store';
 import { FollowList } from './FollowList';
 import { Panel } from './Panel';
 import { perf } from '../perf';
 import { makeFilter, relatedTo } from './timeline-filter';
+import { FilteredRows } from './timeline-rows';
 
 const ROW = 22;
-/** Redraw the list at most this often. */
-const LIST_MS = 30;
 
 const GROUPS: { name: string; types: EventType[] }[] = [
   { name: 'server', types: ['listening', 'accept', 'request', 'response', 'close', 'queue', 'eintr', 'error', 'transcript', 'notice', 'accepting', 'stopping', 'stopped'] },
@@ -23,7 +22,8 @@ const GROUPS: { name: string; types: EventType[] }[] = [
   { name: 'kernel & supervisor', types: ['proc', 'divergence', 'master-exit', 'reparented', 'master-start'] },
 ];
 
-function TypeFilter() {
+/** Memoized: it takes no props, so the list's redraw every frame does not redraw its ~45 checkboxes. */
+const TypeFilter = memo(function TypeFilter() {
   const hidden = useApp((s) => s.filters.hidden);
   const setFilters = useApp((s) => s.setFilters);
   const hiddenSet = new Set(hidden);
@@ -56,7 +56,7 @@ function TypeFilter() {
       </div>
     </details>
   );
-}
+});
 
 const Row = memo(function Row(props: { x: Entry; related: 'conn' | 'worker' | null; onPick: (x: Entry) => void }) {
   const { e } = props.x;
@@ -76,17 +76,22 @@ const selectEnd = (s: AppState): number => s.timelineEnd;
 
 export function Timeline() {
   const journal = useApp((s) => s.journal);
-  const end = useAppThrottled(selectEnd, LIST_MS);
+  // Every frame's publish: new events are listed in the frame after they arrive (FilteredRows
+  // makes that cheap).
+  const end = useApp(selectEnd);
   const filters = useApp((s) => s.filters);
   const setFilters = useApp((s) => s.setFilters);
   const selected = useApp((s) => s.selectedConv);
   const select = useApp((s) => s.selectConv);
   const worker = selected != null ? journal.convs.get(selected)?.worker : undefined;
   const run = useApp((s) => s.run.runNo);
-  const rows = useMemo(() => {
+  const filtered = useMemo(() => {
     const keep = makeFilter(filters, (id) => journal.convs.get(id)?.conn, run);
-    return journal.timeline.collect(keep, end);
-  }, [journal, end, filters, run]);
+    // A connection filter asks about conversations, which learn their conn id later than some
+    // of their events arrive: filter everything again each time then (as before).
+    return filters.conn.trim() ? { rows: (to: number) => journal.timeline.collect(keep, to) } : new FilteredRows(journal.timeline, keep);
+  }, [journal, filters, run]);
+  const rows = useMemo(() => filtered.rows(end), [filtered, end]);
   const [follow, setFollow] = useState(true);
   const paused = useApp((s) => s.paused);
   const onPick = useCallback(

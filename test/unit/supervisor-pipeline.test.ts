@@ -174,4 +174,17 @@ describe('Timeline reorder window', () => {
     expect(tl.windowMs()).toBe(50);
     tl.dispose();
   });
+
+  it('starts at 20 ms by default and gives a grown window back at 200 ms per second', () => {
+    let clock = 10_000;
+    const tl = new Timeline({ now: () => clock });
+    expect(tl.windowMs()).toBe(20);
+    tl.push(ev(clock - 120), 'server');
+    expect(tl.windowMs()).toBeCloseTo(130, 5);
+    clock += 250; // 120 − 50 + 10
+    expect(tl.windowMs()).toBeCloseTo(80, 5);
+    clock += 1_000;
+    expect(tl.windowMs()).toBe(20);
+    tl.dispose();
+  });
 });
