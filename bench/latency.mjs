@@ -15,6 +15,9 @@
 // after the run). The wall-time mapping (Date.now / performance.timeOrigin) is printed as a
 // cross-check.
 //   node bench/latency.mjs [--seconds 30] [--rate 150] [--model prefork] [--workers 2] [--runs 1]
+//                          [--profile S]   (the page's CPU profile over S seconds, self time)
+// Diagnostics: FORKSCOPE_PROFILE_FILE=f.json saves that profile; FORKSCOPE_LOAF=f.json saves the
+// page's long animation frames (> 50 ms) with the scripts that ran in them.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
