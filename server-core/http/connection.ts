@@ -87,6 +87,10 @@ class Connection {
   /** The socket's last 'error' (our listener runs before http's, which passes it on as clientError). */
   private socketError: Error | null = null;
   private bytesIn = 0;
+  /** Responses finished. */
+  private finished = 0;
+  /** Bytes came after the one request of a connection without keep-alive: they were not parsed. */
+  private ignoredInput = false;
   /** bytesIn when the last response finished; -1 before the first. Equal now → idle keep-alive. */
   private idleMark = -1;
   private lastActivity = performance.now();
@@ -130,6 +134,13 @@ class Connection {
     // The events so far (accept, request…) go out before the bytes they lead to.
     flushBeforeWire();
     this.tOut.record(chunk, owned);
+  }
+
+  /** Every request seen was read to its end and answered or is being answered; nothing was refused. */
+  closesAtOnce(): boolean {
+    if (this.refused || this.ignoredInput || this.requests !== this.finished + this.inflight.size) return false;
+    for (const ex of this.inflight) if (!ex.req.complete) return false;
+    return true;
   }
 
   // ── requests ─────────────────────────────────────────────────────────────
@@ -254,6 +265,7 @@ class Connection {
 
   onResponseFinish(ex: Exchange): void {
     this.inflight.delete(ex);
+    this.finished++;
     this.lastActivity = performance.now();
     this.idleMark = this.bytesIn;
     this.tIn.flush();
@@ -286,6 +298,7 @@ class Connection {
     }
     // Without keep-alive, bytes after the one request are not read as a request at all.
     if (!this.ctx.keepAlive && this.requests >= 1) {
+      this.ignoredInput = true;
       stopFeeding(this.raw);
       return;
     }

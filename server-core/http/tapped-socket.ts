@@ -18,6 +18,11 @@ export interface Tap {
    * `owned`: a fresh copy nobody else holds (else the caller may reuse it).
    */
   out(chunk: Bytes, owned: boolean): void;
+  /**
+   * When http closes a `Connection: close` socket: may it close the moment our last byte is
+   * out (the client has nothing more to send), or should it wait for the client's FIN?
+   */
+  closesAtOnce(): boolean;
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -68,13 +73,23 @@ function endOnce(this: TappedSocket, ...args: unknown[]): TappedSocket {
 }
 
 /**
- * http closes a `Connection: close` socket with destroySoon() — gone as soon as our last byte
- * is written. We end our side instead and let the connection close when the client closes its
- * side (or the read timeout says it has lingered long enough): closing with the client's bytes
- * still unread would send a reset that can destroy the response in flight.
+ * http closes a `Connection: close` socket with destroySoon(): end our side, close once the
+ * last byte is written. That is the seed's `close()` after `sendall()`, and we do the same when
+ * the client has sent everything it meant to (its request read to the end, nothing after it):
+ * no round trip waiting for its FIN. Otherwise — a body still arriving, bytes we refused or
+ * did not serve — we end our side only and let the connection close when the client closes
+ * its side (or the read timeout says it has lingered long enough): closing with the client's
+ * bytes still unread would send a reset that can destroy the response in flight.
  */
-function endInsteadOfDestroy(this: TappedSocket): void {
+function closeWhenWritten(this: TappedSocket): void {
   if (this.writable) this.end();
+  if (!this[TAP]?.closesAtOnce()) return;
+  if (this.writableFinished) this.destroy();
+  else this.once('finish', destroyOnFinish);
+}
+
+function destroyOnFinish(this: TappedSocket): void {
+  this.destroy();
 }
 
 /**
@@ -89,7 +104,7 @@ export function tapSocket(socket: Socket, tap: Tap, handOver: () => void): void 
   s._write = tappedWrite;
   s._writev = tappedWritev;
   s.end = endOnce as TappedSocket['end'];
-  s.destroySoon = endInsteadOfDestroy;
+  s.destroySoon = closeWhenWritten;
   handOver();
   socket.prependListener('data', onTappedData);
   socket.resume();
