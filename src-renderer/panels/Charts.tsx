@@ -3,7 +3,7 @@
 // SIGCHLD deliveries against child exits — when the lines part, signals were merged (lesson 8).
 // Every series is a step: sampled counts hold between samples, nothing is interpolated.
 // The charts take the same summary as the counter cards, so their last step and the card agree.
-import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import * as S from '../strings';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
@@ -143,7 +143,9 @@ function useDrawn(nowS: number): Drawn {
       last = performance.now();
       const s = store.getState();
       const next = { points: s.points, nowS: nowRef.current, queue: s.queue.length };
-      setDrawn((d) => (d.points === next.points && d.nowS === next.nowS && d.queue === next.queue ? d : next));
+      // A transition: React renders the charts in slices and lets the timeline's updates (and
+      // the socket's messages) in between, instead of blocking the page for the whole redraw.
+      startTransition(() => setDrawn((d) => (d.points === next.points && d.nowS === next.nowS && d.queue === next.queue ? d : next)));
     };
     const request = (): void => {
       if (timer) return;
