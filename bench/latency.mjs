@@ -144,13 +144,20 @@ async function openBridge(url) {
     received() {
       const out = [];
       let events = 0;
+      // Events delivered after one with a later t: what the reorder window did not catch.
+      let late = 0;
+      let maxT = -Infinity;
       for (const [at, data] of batches) {
         const now = Number(at - clock.origin) / 1e6;
         const { batch } = JSON.parse(data.toString());
         events += batch.events.length;
-        for (const e of batch.events) if (e.type !== 'proc') out.push(now - e.t);
+        for (const e of batch.events) {
+          if (e.t < maxT) late++;
+          else maxT = e.t;
+          if (e.type !== 'proc') out.push(now - e.t);
+        }
       }
-      return { delays: out, events };
+      return { delays: out, events, late };
     },
     close: () => ws.close(),
   };
@@ -293,6 +300,7 @@ async function oneRun(browser) {
       load1,
       wall,
       events: tap.events,
+      late: tap.late,
       requests: fire.total,
       ok: fire.outcomes.ok ?? 0,
       rtt: Math.max(sync0.rtt, sync1.rtt),
@@ -318,7 +326,7 @@ function report(r, i) {
   const mb = (b) => (b / 1048576).toFixed(1);
   const row = (name, xs) => `| ${name} | ${ms(pct(xs, 0.5))} | ${ms(pct(xs, 0.95))} | ${ms(pct(xs, 0.99))} |`;
   console.log(`\n### Run ${i + 1}: ${MODEL} (${WORKERS} workers), ${RATE} requests/s for ${SECONDS} s — load average ${r.load0} before, ${r.load1} after\n`);
-  console.log(`${r.requests} requests (${r.ok} answered) in ${r.wall.toFixed(1)} s; ${r.events} events (${Math.round(r.events / r.wall)} events/s); ${r.total.length} traced to the screen.`);
+  console.log(`${r.requests} requests (${r.ok} answered) in ${r.wall.toFixed(1)} s; ${r.events} events (${Math.round(r.events / r.wall)} events/s); ${r.total.length} traced to the screen; ${r.late} (${((100 * r.late) / r.events).toFixed(2)} %) delivered after an event with a later t.`);
   console.log(`Frames/s (per second of the run): median ${ms(pct(r.fps, 0.5))}, lowest ${ms(r.fps[0])}. JS heap: ${r.heap.length > 3 ? `${mb(r.heap[Math.floor(r.heap.length / 3)])} MB at a third, ` : ''}${mb(r.heap.at(-1) ?? 0)} MB at the end.`);
   console.log(`Clock mapping: DevTools round trip ≤ ${r.rtt.toFixed(2)} ms, drift over the run ${r.drift.toFixed(2)} ms; the wall-time mapping differs by ${r.wallSkew.toFixed(2)} ms.\n`);
   console.log('| event → … (ms) | p50 | p95 | p99 |');
