@@ -14,6 +14,7 @@ import type { ForkscopeEvent } from '../events';
 import { serveConnection } from '../http/connection';
 import type { LoadedApp } from '../http/types';
 import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
+import { RequestBudget } from './request-budget';
 
 let pipeOpen = true;
 let pending: string[] = [];
@@ -110,17 +111,34 @@ function servePool(cfg: WorkerConfig, app: LoadedApp): void {
     if (closing) return;
     closing = true;
     // Closing the handle inside the 'connection' callback ends libuv's accept batch at once,
-    // so a worker never takes more than --max-requests connections.
+    // so a worker never takes more connections than it has requests left to serve.
     server.close();
   };
+  const budget = new RequestBudget(cfg.maxRequests ?? 0, stopAccepting);
+  const narrate: Emit = (event) => {
+    budget.note(event);
+    emit(event);
+  };
+  const keepAlive = cfg.keepAlive;
   server.on('connection', (socket: Socket) => {
     accepted++;
     active++;
     // Unique in the run: the worker's serial number and its own count.
     const conn = cfg.serial * 1_000_000 + accepted;
+    budget.opened(conn, socket);
     emit({ type: 'accept', conn, peer: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 } });
     if (cfg.maxRequests && accepted >= cfg.maxRequests) stopAccepting();
-    void serveConnection(socket, { conn, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit }).finally(() => {
+    const ctx = {
+      conn,
+      app,
+      limits: cfg.limits,
+      // Read per request: once the budget is spent, the request in hand is answered with Connection: close.
+      get keepAlive(): boolean {
+        return keepAlive && !budget.spent;
+      },
+      emit: narrate,
+    };
+    void serveConnection(socket, ctx).finally(() => {
       active--;
       if (appFailed) stopAccepting();
       finishIfDone();

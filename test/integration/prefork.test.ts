@@ -1,10 +1,12 @@
 // Acceptance 5: a prefork pool. Two long-lived workers accept on the inherited listening
 // socket themselves; each exits after --max-requests and the master starts a replacement
 // only once it has seen the old one end — so never more than two serve at once.
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import { killAllServers, startServer } from '../helpers/server';
 import { childrenOf, processGroup, readStat } from '../helpers/proc';
-import { burst, sleep } from '../helpers/raw-get';
+import { burst, get, sleep, until } from '../helpers/raw-get';
 
 afterAll(() => killAllServers());
 
@@ -81,5 +83,42 @@ it('prefork: a worker that dies unexpectedly is replaced', async () => {
   await run.waitFor('worker-ready', (e) => e.pid === replacement.child);
   const res = await burst(run.port, '/hello', 4, 2);
   expect(res.every((r) => r.status === 200)).toBe(true);
+  expect((await run.stop()).code).toBe(0);
+}, 60_000);
+
+it('prefork with keep-alive: --max-requests counts requests, not connections', async () => {
+  const run = await startServer(['hello', '--model', 'prefork', '--workers', '1', '--max-requests', '3', '--keep-alive', '--port', '0']);
+  await run.waitForCount('worker-ready', 1);
+  const first = run.of('fork')[0].child;
+
+  // One keep-alive connection, requests one after another: the third is the worker's last.
+  const sock = connect({ port: run.port, host: '127.0.0.1' });
+  await once(sock, 'connect');
+  let text = '';
+  let ended = false;
+  sock.on('data', (c: Buffer) => (text += c.toString('latin1')));
+  sock.on('end', () => (ended = true));
+  for (let i = 1; i <= 3; i++) {
+    sock.write('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await until(() => (text.match(/HTTP\/1\.1 200 OK/g) ?? []).length === i, 10_000)).toBe(true);
+  }
+  expect(await until(() => ended, 10_000)).toBe(true); // the worker closed the connection
+  sock.destroy();
+  const heads = text.split('HTTP/1.1 200 OK').slice(1);
+  expect(heads.slice(0, 2).every((h) => /Connection: keep-alive/i.test(h))).toBe(true);
+  expect(heads[2]).toMatch(/Connection: close/i);
+
+  // The worker served its 3 requests on one connection and exited 0; the kernel agrees.
+  const reap = await run.waitFor('reap', (e) => e.child === first);
+  expect(reap.code).toBe(0);
+  expect(run.of('request').filter((r) => r.pid === first)).toHaveLength(3);
+  expect(readStat(first)).toBeNull();
+
+  // Its replacement serves the next request.
+  const next = await run.waitFor('worker-ready', (e) => e.pid !== first);
+  const res = await get(run.port, '/hello');
+  expect(res.status).toBe(200);
+  await run.waitForCount('request', 4);
+  expect(run.of('request')[3].pid).toBe(next.pid);
   expect((await run.stop()).code).toBe(0);
 }, 60_000);
