@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { exitOrKill } from './lib.mjs';
 
 /** One DevTools connection: commands by id, events by name, per target session. */
 class Connection {
@@ -96,15 +97,7 @@ export async function launchChromium(executable, args = []) {
     },
     async close() {
       await conn.send('Browser.close').catch(() => {});
-      const t = setTimeout(() => {
-        try {
-          process.kill(-proc.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(t);
+      await exitOrKill(proc.pid, exited, 5_000);
       ws.terminate();
       rmSync(profile, { recursive: true, force: true });
     },

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { launchChromium } from './cdp.mjs';
-import { root, sleep } from './lib.mjs';
+import { exitOrKill, root, sleep } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -79,15 +79,7 @@ async function startWeb() {
       } catch {
         return;
       }
-      const t = setTimeout(() => {
-        try {
-          process.kill(-proc.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }, 20_000);
-      await exited;
-      clearTimeout(t);
+      await exitOrKill(proc.pid, exited, 20_000);
     },
   };
 }

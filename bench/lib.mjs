@@ -31,6 +31,19 @@ export function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits for `exited`; if the process group `pgid` is still there after `ms`, SIGKILLs it. */
+export async function exitOrKill(pgid, exited, ms) {
+  const t = setTimeout(() => {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, ms);
+  await exited;
+  clearTimeout(t);
+}
+
 async function canConnect(port) {
   return new Promise((res) => {
     const c = connect({ port, host: '127.0.0.1' });
