@@ -4,6 +4,9 @@ const msg = (err: unknown): string => (err instanceof Error ? err.message : Stri
 
 export const P = {
   spawnFailed: (err: unknown): string => `could not start a worker (posix_spawn): ${msg(err)}`,
+  /** Bodies of the 503 answers a client gets when no worker can serve it. */
+  body503NoFds: 'The server is out of file descriptors.\n',
+  body503NoProcess: 'The server could not start a process to serve this connection.\n',
   spawnFailedEagain:
     'could not start a worker: EAGAIN — the process table (or RLIMIT_NPROC) is full; reap zombies to make room',
   emfile: (held: number | null): string =>

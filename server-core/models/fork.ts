@@ -20,10 +20,16 @@ const ACCEPT_BATCH = 64;
 /** EMFILE back-off: the listener stays readable while accept fails, so without a pause the loop would spin. */
 const EMFILE_BACKOFF_MS = [250, 500, 1000, 2000];
 
-const BODY_503 = 'The server is out of file descriptors.\n';
-const RESPONSE_503 = Buffer.from(
-  `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${BODY_503.length}\r\nConnection: close\r\n\r\n${BODY_503}`,
-);
+/** A complete 503 answer, written straight to a connection no worker will serve. */
+function response503(body: string): Buffer {
+  const bytes = Buffer.from(body);
+  return Buffer.concat([
+    Buffer.from(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`),
+    bytes,
+  ]);
+}
+const NO_FDS_503 = response503(P.body503NoFds);
+const NO_PROCESS_503 = response503(P.body503NoProcess);
 
 export const fork: ModelFactory = (ctx) => new ForkModel(ctx);
 
@@ -119,7 +125,7 @@ class ForkModel implements ServerModel {
     } catch (err) {
       const code = err instanceof SysError ? err.code : undefined;
       emit({ type: 'error', conn, code, status: 503, message: code === 'EMFILE' ? P.emfileSpawn : code === 'EAGAIN' ? P.spawnFailedEagain : P.spawnFailed(err) });
-      answer503(fd);
+      answer503(fd, code === 'EMFILE' || code === 'ENFILE' ? NO_FDS_503 : NO_PROCESS_503);
       closeQuietly(fd);
       if (code === 'EMFILE' || code === 'ENFILE') this.pauseForFds(P.emfileSpawn);
       return;
@@ -196,9 +202,9 @@ function openSpare(): number | null {
   }
 }
 
-function answer503(fd: number): void {
+function answer503(fd: number, response: Buffer = NO_FDS_503): void {
   try {
-    writeFd(fd, RESPONSE_503); // a fresh socket's send buffer takes these few bytes at once
+    writeFd(fd, response); // a fresh socket's send buffer takes these few bytes at once
   } catch {
     /* the client left */
   }

@@ -23,8 +23,10 @@ function openLibc(): ReturnType<typeof koffi.load> {
 
 export const libc = openLibc();
 
+// Some numbers have two names (11: EAGAIN and EWOULDBLOCK). The first listed is the usual one,
+// and the one the code and the messages test for, so it wins.
 const errnoNames = new Map<number, string>();
-for (const [name, num] of Object.entries(osConstants.errno)) errnoNames.set(num, name);
+for (const [name, num] of Object.entries(osConstants.errno)) if (!errnoNames.has(num)) errnoNames.set(num, name);
 
 /** errno number → name ('EINTR'); unknown numbers come back as 'E<num>'. */
 export function errnoName(n: number): string {

@@ -36,8 +36,14 @@ export function killAllServers(): void {
   running.clear();
 }
 
-export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; waitListening?: boolean } = {}): Promise<ServerRun> {
-  const proc = spawn(process.execPath, [cli, 'serve', ...args, '--json'], {
+/**
+ * `wrap`: a command that execs the server in its place (e.g. setpriv to drop to another user),
+ * so the pid is still the master's.
+ */
+export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; waitListening?: boolean; wrap?: string[] } = {}): Promise<ServerRun> {
+  const argv = [process.execPath, cli, 'serve', ...args, '--json'];
+  const [command, ...rest] = opts.wrap?.length ? [...opts.wrap, ...argv] : argv;
+  const proc = spawn(command, rest, {
     cwd: root,
     detached: true, // own process group: kill(-pid) ends the master and every worker
     stdio: ['pipe', 'pipe', 'pipe'],
