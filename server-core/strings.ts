@@ -1,6 +1,8 @@
 // Every sentence `forkscope serve` shows a person: usage errors, notices, the human log's
 // words. Kept together so a translation can follow.
 
+import { connLabel } from './conn-id';
+
 const msg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export const S = {
@@ -46,13 +48,13 @@ export const S = {
     listening: (url: string, app: string, model: string, backlog: number, pid: number): string =>
       `Serving HTTP on ${url} ... (app ${app}, model ${model}, backlog ${backlog}, pid ${pid}; Ctrl-C stops)`,
     accept: (conn: number, address: string, port: number, fd?: number): string =>
-      `#${conn} accepted from ${address}:${port}${fd !== undefined ? ` (fd ${fd})` : ''}`,
-    close: (conn: number): string => `#${conn} closed`,
+      `#${connLabel(conn)} accepted from ${address}:${port}${fd !== undefined ? ` (fd ${fd})` : ''}`,
+    close: (conn: number): string => `#${connLabel(conn)} closed`,
     queue: (length: number, backlog: number): string =>
       `accept queue: ${length} waiting (backlog ${backlog}; the kernel holds backlog + 1, then drops SYNs)`,
     eintr: (call: string): string => `${call}() interrupted by a signal (EINTR) — re-issued`,
     error: (conn: number | undefined, status: number | undefined, code: string | undefined, message: string): string =>
-      `${conn !== undefined ? `#${conn} ` : ''}error${status ? ` → ${status}` : ''}${code ? ` [${code}]` : ''}: ${message}`,
+      `${conn !== undefined ? `#${connLabel(conn)} ` : ''}error${status ? ` → ${status}` : ''}${code ? ` [${code}]` : ''}: ${message}`,
     notice: (message: string): string => `note: ${message}`,
     accepting: (on: boolean, reason?: string): string =>
       on ? `accepting again${reason ? ` (${reason})` : ''}` : `stopped accepting${reason ? `: ${reason}` : ''}`,
@@ -61,7 +63,7 @@ export const S = {
     fork: (conn: number | undefined, child: number, ms: number, role: string, slot?: number): string =>
       role === 'pool'
         ? `worker ${child} started for slot ${slot ?? '?'} (fork + exec, ${ms.toFixed(1)} ms)`
-        : `#${conn ?? '?'} handed to worker ${child} (fork + exec, ${ms.toFixed(1)} ms)`,
+        : `#${conn !== undefined ? connLabel(conn) : '?'} handed to worker ${child} (fork + exec, ${ms.toFixed(1)} ms)`,
     workerReady: (pid: number, ms: number): string => `worker ${pid} ready (${ms.toFixed(1)} ms after spawn)`,
     sigchld: (n: number): string => `SIGCHLD (${n} so far)`,
     exit: (child: number, via: string): string => `worker ${child} has exited (seen via ${via})`,

@@ -3,6 +3,7 @@
 // ("Let's Build A Web Server": 1 minimal server, 2 gateway, 3 backlog, 4 process per
 // connection, 5 file descriptors, 6 zombies, 7 SIGCHLD + EINTR, 8 signals are not queued).
 import type { EventType, ForkscopeEvent, Interface, Model, ReapPolicy } from '../server-core/events';
+import { connLabel } from '../server-core/conn-id';
 
 export const app = {
   title: 'forkscope',
@@ -254,7 +255,7 @@ export const transcripts = {
   connecting: (host: string, port: number) => `Connecting to ${host} port ${port}… (SYN sent, no answer yet)`,
   synRetries: (n: number) => `${n} SYN${n === 1 ? '' : 's'} retried: the accept queue was full`,
   queued: (ms: number) => `Waited ${fmtMs(ms)} in the accept queue`,
-  accepted: (conn: number, pid: number) => `Accepted as connection #${conn} by pid ${pid}`,
+  accepted: (conn: number, pid: number) => `Accepted as connection #${connLabel(conn)} by pid ${pid}`,
   forked: (pid: number, ms: number) => `Worker pid ${pid} started: posix_spawn (fork + exec) returned after ${fmtMs(ms)}`,
   ready: (ms: number) => `Worker ready ${fmtMs(ms)} after its spawn (process start + app load: the price of a process per connection)`,
   firstByte: (ms: number) => `First byte after ${fmtMs(ms)}`,
@@ -270,7 +271,7 @@ export const transcripts = {
   client: 'client',
   selected: 'selected',
   newest: 'newest',
-  onlyThis: (conn: number) => `timeline: only #${conn}`,
+  onlyThis: (conn: number) => `timeline: only #${connLabel(conn)}`,
   master: (pid: number) => `master ${pid}`,
   thisRun: (master: number) => `run of master ${master}`,
   thisRunHint: 'Connections of the current run only: each new master numbers its connections from #1 again.',
@@ -495,21 +496,21 @@ export function describe(e: ForkscopeEvent): string {
     case 'listening':
       return `listening on ${e.host}:${e.port}, backlog ${e.backlog}, ${models[e.model]?.label ?? e.model}, reap ${e.reap}, app ${e.app}`;
     case 'accept':
-      return `accepted conn #${e.conn} from ${e.peer.address}:${e.peer.port}${e.fd != null ? ` as fd ${e.fd}` : ''}`;
+      return `accepted conn #${connLabel(e.conn)} from ${e.peer.address}:${e.peer.port}${e.fd != null ? ` as fd ${e.fd}` : ''}`;
     case 'request':
-      return `#${e.conn} ${e.method} ${e.path} ${httpVersion(e.version)}`;
+      return `#${connLabel(e.conn)} ${e.method} ${e.path} ${httpVersion(e.version)}`;
     case 'response':
-      return `#${e.conn} ${e.status} ${statusText[e.status] ?? ''} · ${e.bytes} bytes`;
+      return `#${connLabel(e.conn)} ${e.status} ${statusText[e.status] ?? ''} · ${e.bytes} bytes`;
     case 'close':
-      return `#${e.conn} closed`;
+      return `#${connLabel(e.conn)} closed`;
     case 'queue':
       return `queue ${e.length} / ${e.backlog + 1}`;
     case 'eintr':
       return `${e.call}() interrupted (EINTR), re-issued`;
     case 'error':
-      return `${e.code ? `${e.code}: ` : ''}${e.message}${e.conn != null ? ` (conn #${e.conn})` : ''}${e.status ? ` → ${e.status}` : ''}`;
+      return `${e.code ? `${e.code}: ` : ''}${e.message}${e.conn != null ? ` (conn #${connLabel(e.conn)})` : ''}${e.status ? ` → ${e.status}` : ''}`;
     case 'transcript':
-      return `#${e.conn} ${e.dir === 'in' ? 'received' : 'sent'} ${e.encoding === 'base64' ? `${Math.floor((e.data.length * 3) / 4)} bytes` : `${e.data.length} chars`}${e.truncated ? ' (truncated)' : ''}`;
+      return `#${connLabel(e.conn)} ${e.dir === 'in' ? 'received' : 'sent'} ${e.encoding === 'base64' ? `${Math.floor((e.data.length * 3) / 4)} bytes` : `${e.data.length} chars`}${e.truncated ? ' (truncated)' : ''}`;
     case 'notice':
       return e.message;
     case 'accepting':
@@ -519,7 +520,7 @@ export function describe(e: ForkscopeEvent): string {
     case 'stopped':
       return `stopped (exit ${e.code})`;
     case 'fork':
-      return `started worker ${e.child}${e.conn != null ? ` for conn #${e.conn}` : e.slot != null ? ` in slot ${e.slot}` : ''} (posix_spawn ${fmtMs(e.spawnMs)})`;
+      return `started worker ${e.child}${e.conn != null ? ` for conn #${connLabel(e.conn)}` : e.slot != null ? ` in slot ${e.slot}` : ''} (posix_spawn ${fmtMs(e.spawnMs)})`;
     case 'worker-ready':
       return `worker ready after ${fmtMs(e.startMs)}`;
     case 'sigchld':

@@ -9,6 +9,7 @@ import { writeSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { loadApp } from '../app-loader';
 import { now, setOrigin } from '../clock';
+import { poolConnId } from '../conn-id';
 import { makeEmit, type Emit } from '../emit';
 import type { ForkscopeEvent } from '../events';
 import { serveConnection } from '../http/connection';
@@ -123,8 +124,8 @@ function servePool(cfg: WorkerConfig, app: LoadedApp): void {
   server.on('connection', (socket: Socket) => {
     accepted++;
     active++;
-    // Unique in the run: the worker's serial number and its own count.
-    const conn = cfg.serial * 1_000_000 + accepted;
+    // Unique in the run: the worker's serial number and its own count (conn-id.ts).
+    const conn = poolConnId(cfg.serial, accepted);
     budget.opened(conn, socket);
     emit({ type: 'accept', conn, peer: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 } });
     if (cfg.maxRequests && accepted >= cfg.maxRequests) stopAccepting();

@@ -4,6 +4,7 @@
 import type { HierarchyNode } from 'd3-hierarchy';
 import { memo, useMemo } from 'react';
 import * as S from '../strings';
+import { connLabel } from '../../server-core/conn-id';
 import type { ProcNode } from '../store/procs';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
 import type { AppState } from '../store/store';
@@ -55,7 +56,7 @@ const Chip = memo(function Chip(props: {
       <span className="chip-state">{props.state === 'zombie' ? st.label : `${S.tree.roles[props.role] ?? props.role} · ${st.label}`}</span>
       <span className="chip-meta">
         {props.reapText ??
-          `${S.fmtAge(props.ageS * 1000)}${props.fds != null ? ` · ${props.fds} ${S.tree.fds}` : ''}${props.conn != null ? ` · #${props.conn}` : ''}`}
+          `${S.fmtAge(props.ageS * 1000)}${props.fds != null ? ` · ${props.fds} ${S.tree.fds}` : ''}${props.conn != null ? ` · #${connLabel(props.conn)}` : ''}`}
       </span>
     </button>
   );

@@ -4,6 +4,7 @@
 // rows: thousands of connections cost only the rows on screen, and nothing is measured.
 import { memo, useEffect, useMemo, useState } from 'react';
 import * as S from '../strings';
+import { connLabel } from '../../server-core/conn-id';
 import type { Conversation } from '../store/conversations';
 import { useApp, useAppThrottled } from '../store/react';
 import type { AppState } from '../store/store';
@@ -46,7 +47,7 @@ const Entry = memo(function Entry(props: { conv: Conversation; touched: number; 
       data-conn={c.conn}
       data-status={statusOf(c)}
     >
-      <span className="tx-id mono">{c.conn != null ? `#${c.conn}` : `c${c.clientId ?? '?'}`}</span>
+      <span className="tx-id mono">{c.conn != null ? `#${connLabel(c.conn)}` : `c${c.clientId ?? '?'}`}</span>
       <span className="tx-req mono">{req ?? (c.state === 'connecting' ? S.queue.connectingFresh : S.transcripts.pending)}</span>
       <span className="tx-arrow">→</span>
       <span className={`tx-status mono ${toneOf(c)}`}>{status ?? (failed ? c.errors[0]?.code ?? 'error' : '…')}</span>
@@ -62,14 +63,15 @@ function DetailBar(props: { conv: Conversation; selected: boolean; master: numbe
   const c = props.conv;
   const setFilters = useApp((s) => s.setFilters);
   const showDetails = useApp((s) => s.showDetails);
+  const conn = c.conn;
   return (
     <div className="tx-bar">
-      <span className="mono">{c.conn != null ? `#${c.conn}` : `client ${c.clientId ?? '?'}`}</span>
+      <span className="mono">{c.conn != null ? `#${connLabel(c.conn)}` : `client ${c.clientId ?? '?'}`}</span>
       <span className="muted">{props.selected ? S.transcripts.selected : S.transcripts.newest}</span>
       <span className="spacer" />
-      {c.conn != null && (
-        <button type="button" className="ghost" onClick={() => setFilters({ conn: String(c.conn), pid: '' })} title={S.transcripts.onlyThisHint}>
-          {S.transcripts.onlyThis(c.conn)}
+      {conn != null && (
+        <button type="button" className="ghost" onClick={() => setFilters({ conn: connLabel(conn), pid: '' })} title={S.transcripts.onlyThisHint}>
+          {S.transcripts.onlyThis(conn)}
         </button>
       )}
       {c.worker != null && (

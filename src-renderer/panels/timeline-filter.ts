@@ -1,6 +1,7 @@
 // Which timeline entries to show: by type, pid and connection; and which belong to the
 // selected connection (highlighted).
 import type { ForkscopeEvent } from '../../server-core/events';
+import { parseConnLabel } from '../../server-core/conn-id';
 import type { Entry } from '../store/journal';
 import type { Filters } from '../store/store';
 
@@ -26,7 +27,7 @@ function parseId(s: string): number | null {
 export function makeFilter(f: Filters, convConn?: (conv: number) => number | undefined, run?: number): (x: Entry) => boolean {
   const hidden = new Set<string>(f.hidden);
   const pid = parseId(f.pid);
-  const conn = parseId(f.conn);
+  const conn = parseConnLabel(f.conn);
   return (x) => {
     if (hidden.has(x.e.type)) return false;
     if (pid != null && x.e.pid !== pid && childOf(x.e) !== pid) return false;
