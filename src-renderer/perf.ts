@@ -113,13 +113,16 @@ class Perf {
       this.frames.push(t);
       if (this.frames.length > 600) this.frames.splice(0, this.frames.length - 600);
       // Commits made since the last frame show in this one; so do those made in this frame's
-      // callbacks (inFrame) before it is painted.
-      this.inFrame = true;
-      if (this.nextFrame.length) {
-        for (const u of this.nextFrame) this.thisFrame.push(u);
-        this.nextFrame = [];
+      // callbacks (inFrame) before it is painted. Only while tracing: otherwise the app would
+      // pay a task per frame for a measurement nobody takes.
+      if (this.tracing) {
+        this.inFrame = true;
+        if (this.nextFrame.length) {
+          for (const u of this.nextFrame) this.thisFrame.push(u);
+          this.nextFrame = [];
+        }
+        channel?.port2.postMessage(null);
       }
-      channel?.port2.postMessage(null);
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
