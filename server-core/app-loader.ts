@@ -8,30 +8,36 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtinApps, builtinNames, isBuiltin } from './apps/index';
 import type { Interface } from './events';
-import { fetchHandler, type FetchHandler } from './gateway/fetch';
+import { onNodeHttp } from './gateway/exchange';
+import { fetchGateway, type FetchHandler } from './gateway/fetch';
 import { nodeHandler, type NodeStyleApp } from './gateway/node';
 import { G } from './gateway/strings';
-import { wsgiHandler, type WsgiApp } from './gateway/wsgi';
-import type { GatewayInfo, LoadedApp, NodeHandler } from './http/types';
+import { wsgiGateway, type WsgiApp } from './gateway/wsgi';
+import type { GatewayInfo, LoadedApp } from './http/types';
 
 export async function loadApp(spec: string, iface: Interface, info: GatewayInfo): Promise<LoadedApp> {
-  if (isBuiltin(spec)) return { spec, interface: iface, handler: adapt(builtinApps[spec][iface], iface, info) };
+  if (isBuiltin(spec)) return adapt(spec, builtinApps[spec][iface], iface, info);
   const { file, callable } = parseSpec(spec);
   const path = findModule(spec, file);
   const mod = await importModule(spec, path);
   const app = pickCallable(spec, mod, callable, iface);
-  return { spec, interface: iface, handler: adapt(app, iface, info) };
+  return adapt(spec, app, iface, info);
 }
 
-/** Wraps an app of the given style into the server's (req, res) handler. */
-export function adapt(app: (...args: never[]) => unknown, iface: Interface, info: GatewayInfo): NodeHandler {
+/**
+ * Wraps an app of the given style for the server: a (req, res) handler for Node's http server,
+ * and for WSGI and fetch apps their gateway, which the direct path (http/direct.ts) also runs.
+ */
+export function adapt(spec: string, app: (...args: never[]) => unknown, iface: Interface, info: GatewayInfo): LoadedApp {
   switch (iface) {
     case 'wsgi':
-      return wsgiHandler(app as unknown as WsgiApp, info);
-    case 'fetch':
-      return fetchHandler(app as unknown as FetchHandler, info);
+    case 'fetch': {
+      const gateway = iface === 'wsgi' ? wsgiGateway(app as unknown as WsgiApp, info) : fetchGateway(app as unknown as FetchHandler, info);
+      return { spec, interface: iface, handler: onNodeHttp(gateway), gateway };
+    }
     case 'node':
-      return nodeHandler(app as unknown as NodeStyleApp);
+      // Express and friends need Node's own request and response objects.
+      return { spec, interface: iface, handler: nodeHandler(app as unknown as NodeStyleApp) };
   }
 }
 

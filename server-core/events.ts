@@ -48,6 +48,12 @@ export interface RequestEvent extends Base<'request'> {
   path: string;
   version: string;
   headers: HeaderList;
+  /**
+   * Which HTTP layer read it: 'direct' — recv() and send() on the connection's fd, the seed's
+   * way (one plain request on a connection that closes after it; http/direct.ts); 'http' —
+   * Node's http server (keep-alive, bodies still arriving, bad input; http/connection.ts).
+   */
+  via?: 'direct' | 'http';
 }
 export interface ResponseEvent extends Base<'response'> {
   conn: number;

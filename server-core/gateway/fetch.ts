@@ -1,30 +1,32 @@
 // The Fetch-style gateway: (Request) => Response | Promise<Response>, the Web-standard
 // handler shape (Hono's app.fetch, Deno, Bun, workers) — WSGI's idea in today's JavaScript.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayInfo, NodeHandler } from '../http/types';
 import { SERVER_SOFTWARE } from '../http/server-software';
-import { readBody } from './body';
 import { GatewayError } from './errors';
+import { onNodeHttp, type GatewayHandler, type GatewayRequest, type GatewayResponse } from './exchange';
 import { G } from './strings';
-import { drained } from './drain';
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
+/** A Fetch-style handler on Node's http server. */
 export function fetchHandler(handler: FetchHandler, info: GatewayInfo): NodeHandler {
+  return onNodeHttp(fetchGateway(handler, info));
+}
+
+/** Adapts a Fetch-style handler to the gateway seam (exchange.ts). */
+export function fetchGateway(handler: FetchHandler, info: GatewayInfo): GatewayHandler {
   return async (req, res) => {
-    const body = await readBody(req);
+    const body = await req.body();
     const aborter = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) aborter.abort();
-    });
+    res.onGone(() => aborter.abort());
     const response: unknown = await handler(toRequest(req, body, info, aborter.signal));
     if (!isResponse(response)) throw new GatewayError(G.fetchBadResult(response));
     await writeResponse(res, response);
   };
 }
 
-export function toRequest(req: IncomingMessage, body: Buffer, info: GatewayInfo, signal?: AbortSignal): Request {
-  const method = req.method ?? 'GET';
+export function toRequest(req: GatewayRequest, body: Buffer, info: GatewayInfo, signal?: AbortSignal): Request {
+  const method = req.method;
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -38,11 +40,11 @@ export function toRequest(req: IncomingMessage, body: Buffer, info: GatewayInfo,
   return new Request(requestUrl(req, info), { method, headers, body: hasBody ? new Uint8Array(body) : undefined, signal });
 }
 
-function requestUrl(req: IncomingMessage, info: GatewayInfo): string {
-  const target = req.url ?? '/';
+function requestUrl(req: GatewayRequest, info: GatewayInfo): string {
+  const target = req.url;
   if (/^https?:\/\//i.test(target)) return target; // absolute-form (a proxy-style request)
   const fallback = `http://${info.serverName}:${info.serverPort}`;
-  const host = req.headers.host;
+  const host = req.host;
   for (const base of host ? [`http://${host}`, fallback] : [fallback]) {
     try {
       return new URL(target.startsWith('/') ? target : `/${target}`, base).href;
@@ -60,7 +62,7 @@ function isResponse(v: unknown): v is Response {
 }
 
 /** Status, headers, then the body — streamed when it is a stream, with a length when it is not. */
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+async function writeResponse(res: GatewayResponse, response: Response): Promise<void> {
   const flat: string[] = [];
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') flat.push(name, value);
@@ -95,8 +97,8 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   let next: Promise<ReadableStreamReadResult<Uint8Array>> = secondRead;
   let chunk: Uint8Array | undefined = first.value;
   while (chunk) {
-    if (!res.write(chunk)) await drained(res);
-    if (res.destroyed) {
+    if (!res.write(chunk)) await res.drained();
+    if (res.gone) {
       await reader.cancel().catch(() => {});
       return;
     }

@@ -8,13 +8,11 @@
 // - body items are strings (sent as UTF-8) or bytes (Uint8Array / Buffer);
 // - exc_info is the caught error (or a Python-style [type, value, traceback] triple);
 // - PATH_INFO is percent-decoded as UTF-8 when the bytes are valid UTF-8, else as latin-1.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import type { GatewayInfo, NodeHandler, RequestScope } from '../http/types';
 import { SERVER_SOFTWARE, httpDate } from '../http/server-software';
-import { readBody } from './body';
-import { drained } from './drain';
 import { GatewayError } from './errors';
+import { onNodeHttp, type GatewayHandler, type GatewayRequest, type GatewayResponse } from './exchange';
 import { G } from './strings';
 
 export type Chunk = string | Uint8Array;
@@ -65,10 +63,15 @@ export interface Environ {
   [key: string]: unknown;
 }
 
-/** Adapts a WSGI app to the server's (req, res) seam. */
+/** A WSGI app on Node's http server. */
 export function wsgiHandler(app: WsgiApp, info: GatewayInfo): NodeHandler {
+  return onNodeHttp(wsgiGateway(app, info));
+}
+
+/** Adapts a WSGI app to the gateway seam (exchange.ts). */
+export function wsgiGateway(app: WsgiApp, info: GatewayInfo): GatewayHandler {
   return async (req, res, scope) => {
-    const body = await readBody(req);
+    const body = await req.body();
     const environ = buildEnviron(req, body, info, errorsStream(scope));
     const response = new WsgiResponse(res);
     let result: unknown;
@@ -84,8 +87,8 @@ export function wsgiHandler(app: WsgiApp, info: GatewayInfo): NodeHandler {
 }
 
 // ── environ ────────────────────────────────────────────────────────────────
-export function buildEnviron(req: IncomingMessage, body: Buffer, info: GatewayInfo, errors: WsgiErrors): Environ {
-  const target = req.url ?? '/';
+export function buildEnviron(req: GatewayRequest, body: Buffer, info: GatewayInfo, errors: WsgiErrors): Environ {
+  const target = req.url;
   const q = target.indexOf('?');
   const rawPath = q < 0 ? target : target.slice(0, q);
   const headers = req.rawHeaders;
@@ -108,7 +111,7 @@ export function buildEnviron(req: IncomingMessage, body: Buffer, info: GatewayIn
   // A chunked body has no Content-Length header; the body is buffered, so its length is known.
   if (!contentLength && body.length > 0) contentLength = String(body.length);
   return {
-    REQUEST_METHOD: req.method ?? 'GET',
+    REQUEST_METHOD: req.method,
     SCRIPT_NAME: '',
     PATH_INFO: decodePath(rawPath),
     QUERY_STRING: q < 0 ? '' : target.slice(q + 1),
@@ -118,8 +121,8 @@ export function buildEnviron(req: IncomingMessage, body: Buffer, info: GatewayIn
     SERVER_PORT: String(info.serverPort),
     SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
     SERVER_SOFTWARE,
-    REMOTE_ADDR: req.socket?.remoteAddress ?? '',
-    REMOTE_PORT: String(req.socket?.remotePort ?? ''),
+    REMOTE_ADDR: req.remoteAddress,
+    REMOTE_PORT: String(req.remotePort ?? ''),
     ...http,
     'wsgi.version': [1, 0],
     'wsgi.url_scheme': 'http',
@@ -209,7 +212,7 @@ class WsgiResponse {
   private headersSent = false;
   breach: GatewayError | null = null;
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(private readonly res: GatewayResponse) {}
 
   readonly startResponse: StartResponse = (status, headers, excInfo) => {
     if (this.breach) throw this.breach;
@@ -265,7 +268,7 @@ class WsgiResponse {
     if (bytes.length === 0) return;
     if (!this.status) this.fail(G.wsgiBodyBeforeStart());
     this.sendHeaders();
-    if (!this.res.write(bytes)) await drained(this.res);
+    if (!this.res.write(bytes)) await this.res.drained();
   }
 
   private sendHeaders(): void {

@@ -11,6 +11,7 @@ import type { HeaderList } from '../events';
 import { GatewayError, RequestAborted } from '../gateway/errors';
 import { flushBeforeWire } from '../output';
 import { classifyParseError, rawAnswer, type Refusal } from './bad-input';
+import { describeError } from './describe-error';
 import { LimitedRequest } from './body-limit';
 import { unwatch, watch } from './deadlines';
 import { bodyBytesSent, MeteredResponse, sentHeaders } from './response-meter';
@@ -103,6 +104,7 @@ class Connection {
     private readonly resolve: () => void,
   ) {
     const { conn, limits, emit } = ctx;
+    if (ctx.acceptedAt !== undefined) this.lastActivity = ctx.acceptedAt;
     this.tIn = new Transcript(conn, 'in', limits.transcriptCap, emit);
     this.tOut = new Transcript(conn, 'out', limits.transcriptCap, emit);
   }
@@ -122,7 +124,7 @@ class Connection {
       raw.on('finish', onSocketFinish);
       httpServerFor(this.ctx.limits).emit('connection', raw);
     });
-    this.armTimer(this.ctx.limits.readTimeoutMs);
+    this.armTimer(this.ctx.limits.readTimeoutMs - (performance.now() - this.lastActivity));
   }
 
   // ── the tap (tapped-socket.ts) ─────────────────────────────────────────────
@@ -188,6 +190,7 @@ class Connection {
       path: req.url ?? '',
       version: `HTTP/${req.httpVersion}`,
       headers,
+      via: 'http',
     });
   }
 
@@ -232,13 +235,13 @@ class Connection {
     const code = err instanceof GatewayError ? err.code : 'APP_ERROR';
     if (ex.res.headersSent) {
       ex.answered = true;
-      this.ctx.emit({ type: 'error', conn: this.ctx.conn, code, message: H.appFailedAfterHeaders(describe(err)) });
+      this.ctx.emit({ type: 'error', conn: this.ctx.conn, code, message: H.appFailedAfterHeaders(describeError(err)) });
       // The status line is out: the only way left to say "this response is broken" is to cut
       // it — unless the app had already ended it.
       if (!ex.res.writableEnded) this.raw.destroy();
       return;
     }
-    this.answer(ex, { status: 500, code, message: err instanceof GatewayError ? err.message : H.appFailed(describe(err)) });
+    this.answer(ex, { status: 500, code, message: err instanceof GatewayError ? err.message : H.appFailed(describeError(err)) });
   }
 
   /** Answers a request ourselves (bad input, app failure) and closes the connection after it. */
@@ -466,16 +469,4 @@ function httpServerFor(limits: HttpLimits): HttpServer {
   server.on('clientError', (err: Error, socket: unknown) => connectionOf(socket)?.onClientError(err));
   servers.set(key, server);
   return server;
-}
-
-/** An error as one line: its message and, when known, where the app threw it. */
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const frame = err.stack
-    ?.split('\n')
-    .slice(1)
-    .map((l) => l.trim())
-    .find((l) => l.startsWith('at ') && !l.includes('node:') && !l.includes('/server-core/') && !l.includes('dist-core/'));
-  const where = frame?.match(/\(?((?:file:\/\/)?\/[^()]+:\d+:\d+)\)?$/)?.[1];
-  return where ? `${err.name}: ${err.message} (at ${where})` : `${err.name}: ${err.message}`;
 }

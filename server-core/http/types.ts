@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Emit } from '../emit';
 import type { Interface } from '../events';
+import type { GatewayHandler } from '../gateway/exchange';
 
 /**
  * Every app style is adapted to this by server-core/gateway/*. The promise settles when the
@@ -33,6 +34,8 @@ export interface LoadedApp {
   spec: string;
   interface: Interface;
   handler: NodeHandler;
+  /** WSGI and fetch apps: the gateway itself, which the direct path (direct.ts) runs without Node's http objects. */
+  gateway?: GatewayHandler;
 }
 
 export interface HttpLimits {
@@ -53,6 +56,8 @@ export interface ConnectionContext {
   /** Keep the connection open for further requests (off by default, as in the seed). */
   keepAlive: boolean;
   emit: Emit;
+  /** performance.now() when the connection was accepted, if its read timeout started then (direct.ts waited for its first bytes). */
+  acceptedAt?: number;
 }
 
 /**

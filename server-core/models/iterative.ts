@@ -3,8 +3,10 @@
 // kernel's accept queue (lesson 3) — the queue probe shows it filling.
 import { Socket } from 'node:net';
 import { serveConnection } from '../http/connection';
+import { serveDirect } from '../http/direct';
 import { SysError } from '../sys/libc';
 import { closeQuietly } from '../sys/socket';
+import { Waiter } from '../sys/poll';
 import type { Accepted } from '../listener';
 import type { ModelFactory, RunContext, ServerModel } from './types';
 import { S } from '../strings';
@@ -21,11 +23,16 @@ class IterativeModel implements ServerModel {
   private loop: Promise<void> | null = null;
   private nextConn = 1;
   /** The connection being served, if any: the only state this model has. */
-  private current: { socket: Socket; done: Promise<void> } | null = null;
+  private current: { cut: () => void; done: Promise<void> } | null = null;
   /** The code of the accept failure being retried, if any. */
   private failing: string | null = null;
 
-  constructor(private readonly ctx: RunContext) {}
+  /** Waits for a new connection's first bytes (direct.ts); cancelled by stop(). */
+  private readonly firstBytes: Waiter;
+
+  constructor(private readonly ctx: RunContext) {
+    this.firstBytes = new Waiter((call) => ctx.emit({ type: 'eintr', call }));
+  }
 
   async start(): Promise<void> {
     this.loop = this.run();
@@ -39,9 +46,10 @@ class IterativeModel implements ServerModel {
   async stop(): Promise<void> {
     this.stopping = true;
     this.ctx.listener.cancelWait();
+    this.firstBytes.cancel();
     const cur = this.current;
     if (cur) {
-      const cut = setTimeout(() => cur.socket.destroy(), STOP_GRACE_MS);
+      const cut = setTimeout(() => cur.cut(), STOP_GRACE_MS);
       await cur.done;
       clearTimeout(cut);
     }
@@ -58,6 +66,7 @@ class IterativeModel implements ServerModel {
       else if (accepted) await this.serve(accepted);
       else if (!(await listener.waitReadable().catch((err: unknown) => this.reportWaitError(err)))) break;
     }
+    this.firstBytes.close();
   }
 
   private acceptOne(): Accepted | null | 'error' {
@@ -77,6 +86,22 @@ class IterativeModel implements ServerModel {
   private async serve({ fd, peer }: Accepted): Promise<void> {
     const { emit, opts, app, probe } = this.ctx;
     const conn = this.nextConn++;
+    emit({ type: 'accept', conn, peer, fd });
+    probe?.poke();
+    const connCtx = { conn, app, limits: opts.limits, keepAlive: opts.keepAlive, emit, acceptedAt: performance.now() };
+    // One plain request: recv, the app, send, close — on the fd itself (direct.ts).
+    const direct = await serveDirect(fd, peer, connCtx, this.firstBytes);
+    if (this.stopping && !direct) {
+      closeQuietly(fd);
+      emit({ type: 'close', conn });
+      return;
+    }
+    if (direct) {
+      this.current = direct;
+      await direct.done;
+      this.current = null;
+      return;
+    }
     let socket: Socket;
     try {
       socket = new Socket({ fd, readable: true, writable: true });
@@ -85,10 +110,8 @@ class IterativeModel implements ServerModel {
       emit({ type: 'error', conn, message: S.wrapFailed(err) });
       return;
     }
-    emit({ type: 'accept', conn, peer, fd });
-    probe?.poke();
-    const done = serveConnection(socket, { conn, app, limits: opts.limits, keepAlive: opts.keepAlive, emit });
-    this.current = { socket, done };
+    const done = serveConnection(socket, connCtx);
+    this.current = { cut: () => socket.destroy(), done };
     try {
       await done;
     } finally {

@@ -17,6 +17,10 @@ export const SOCK_CLOEXEC = linux ? 0o2000000 : 0;
 export const SOL_SOCKET = linux ? 1 : 0xffff;
 export const SO_REUSEADDR = linux ? 2 : 4;
 export const IPPROTO_TCP = 6;
+export const MSG_PEEK = 2;
+export const MSG_DONTWAIT = linux ? 0x40 : 0x80;
+/** No SIGPIPE for a peer that has gone (Node ignores SIGPIPE anyway; macOS has no such flag). */
+export const MSG_NOSIGNAL = linux ? 0x4000 : 0;
 
 export const F_GETFD = 1;
 export const F_SETFD = 2;
@@ -45,6 +49,8 @@ const fcntl_ = libc.func('int fcntl(int fd, int cmd, ...)');
 const pipe2_ = linux ? libc.func('int pipe2(void *fds, int flags)') : null;
 const pipe_ = libc.func('int pipe(void *fds)');
 const read_ = libc.func('long read(int fd, void *buf, unsigned long count)');
+const recv_ = libc.func('long recv(int fd, void *buf, unsigned long len, int flags)');
+const send_ = libc.func('long send(int fd, const void *buf, unsigned long len, int flags)');
 const write_ = libc.func('long write(int fd, const void *buf, unsigned long count)');
 
 // ── addresses ────────────────────────────────────────────────────────────────
@@ -242,4 +248,31 @@ export function writeFd(fd: number, data: Buffer): number {
   const errno = koffi.errno();
   if (errno === E.EAGAIN || errno === E.EWOULDBLOCK || errno === E.EINTR) return -1;
   throw new SysError('write', errno);
+}
+
+/**
+ * recv(MSG_DONTWAIT), optionally MSG_PEEK (look without taking); returns bytes read, 0 at EOF,
+ * -1 when nothing is there yet. Throws SysError (ECONNRESET…).
+ */
+export function recvNow(fd: number, into: Buffer, peek = false): number {
+  for (;;) {
+    const n = Number(recv_(fd, into, into.length, MSG_DONTWAIT | (peek ? MSG_PEEK : 0)));
+    if (n >= 0) return n;
+    const errno = koffi.errno();
+    if (errno === E.EINTR) continue;
+    if (errno === E.EAGAIN || errno === E.EWOULDBLOCK) return -1;
+    throw new SysError('recv', errno);
+  }
+}
+
+/** send(MSG_DONTWAIT | MSG_NOSIGNAL); returns bytes the kernel took, -1 when it took none (full). Throws SysError (EPIPE, ECONNRESET…). */
+export function sendNow(fd: number, data: Uint8Array): number {
+  for (;;) {
+    const n = Number(send_(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
+    if (n >= 0) return n;
+    const errno = koffi.errno();
+    if (errno === E.EINTR) continue;
+    if (errno === E.EAGAIN || errno === E.EWOULDBLOCK) return -1;
+    throw new SysError('send', errno);
+  }
 }

@@ -1,21 +1,19 @@
 // A worker process (bundled as dist-core/worker.cjs). The master started it with
 // posix_spawn — fork + exec, since Node cannot fork() — and handed it, already open:
-//   fd 3  the accepted connection (fork model) or the listening socket (prefork pool)
+//   fd 3  the accepted connection (fork model) or the listening socket (prefork pool, pool.ts)
 //   fd 4  the write end of its event pipe: one JSON event per line, read by the master
 //   fd 5  the listening socket, only with --child-keeps-listener (kept open on purpose)
 // Kept lean: a worker's start time is part of every request in the fork model, so no
-// koffi and nothing the two roles do not need.
+// koffi (only pool workers load it, with pool.ts) and nothing the two roles do not need.
 import { writeSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { loadApp } from '../app-loader';
 import { now, setOrigin } from '../clock';
-import { poolConnId } from '../conn-id';
 import { makeEmit, type Emit } from '../emit';
 import type { ForkscopeEvent } from '../events';
 import { serveConnection } from '../http/connection';
 import type { LoadedApp } from '../http/types';
 import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
-import { RequestBudget } from './request-budget';
 
 let pipeOpen = true;
 let pending: string[] = [];
@@ -99,61 +97,6 @@ function closeWithoutShutdown(socket: Socket): void {
   };
 }
 
-/** A pool worker accepts on the inherited listening socket itself, as Apache prefork and gunicorn's sync workers do. */
-function servePool(cfg: WorkerConfig, app: LoadedApp): void {
-  let accepted = 0;
-  let active = 0;
-  let closing = false;
-  const server = createServer({ allowHalfOpen: false });
-  const finishIfDone = (): void => {
-    if (closing && active === 0) process.exit(exitCode());
-  };
-  const stopAccepting = (): void => {
-    if (closing) return;
-    closing = true;
-    // Closing the handle inside the 'connection' callback ends libuv's accept batch at once,
-    // so a worker never takes more connections than it has requests left to serve.
-    server.close();
-  };
-  const budget = new RequestBudget(cfg.maxRequests ?? 0, stopAccepting);
-  const narrate: Emit = (event) => {
-    budget.note(event);
-    emit(event);
-  };
-  const keepAlive = cfg.keepAlive;
-  server.on('connection', (socket: Socket) => {
-    accepted++;
-    active++;
-    // Unique in the run: the worker's serial number and its own count (conn-id.ts).
-    const conn = poolConnId(cfg.serial, accepted);
-    budget.opened(conn, socket);
-    emit({ type: 'accept', conn, peer: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 } });
-    if (cfg.maxRequests && accepted >= cfg.maxRequests) stopAccepting();
-    const ctx = {
-      conn,
-      app,
-      limits: cfg.limits,
-      // Read per request: once the budget is spent, the request in hand is answered with Connection: close.
-      get keepAlive(): boolean {
-        return keepAlive && !budget.spent;
-      },
-      emit: narrate,
-    };
-    void serveConnection(socket, ctx).finally(() => {
-      active--;
-      if (appFailed) stopAccepting();
-      finishIfDone();
-    });
-  });
-  server.on('error', (err) => {
-    emit({ type: 'error', message: `worker cannot accept on the inherited socket: ${err.message}` });
-    process.exit(1);
-  });
-  // The backlog must be the master's: listen() on a listening socket sets it anew, and Node
-  // reads it for an fd only from the second argument (an options.backlog is ignored: 511).
-  server.listen({ fd: FD.socket }, cfg.backlog);
-}
-
 async function main(): Promise<void> {
   const origin = process.env[ORIGIN_ENV];
   if (origin) setOrigin(origin);
@@ -181,8 +124,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   emit({ type: 'worker-ready', startMs: Math.round((now() - cfg.spawnT) * 1000) / 1000, serial: cfg.serial });
-  if (cfg.role === 'pool') servePool(cfg, app);
-  else await serveOneConnection(cfg, app);
+  if (cfg.role === 'pool') {
+    // Loaded only here: pool.ts brings koffi, which a fork-model worker's start should not pay for.
+    const { servePool } = await import('./pool');
+    servePool(cfg, app, { emit, appFailed: () => appFailed, exit: () => process.exit(exitCode()) });
+  } else await serveOneConnection(cfg, app);
 }
 
 void main();

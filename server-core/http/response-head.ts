@@ -1,0 +1,74 @@
+// The status line and header block of a response on the direct path (direct.ts), with the
+// headers HTTP itself needs added the way Node's http server adds them (lib/_http_outgoing.js),
+// so a client sees the same bytes whichever path served it: Date when the app gave none,
+// `Connection: close`, then the body's framing — Content-Length when the whole body is known,
+// chunked for HTTP/1.1 when it is not, and for HTTP/1.0 the end of the connection.
+import { STATUS_CODES } from 'node:http';
+
+export type Framing = 'length' | 'chunked' | 'close' | 'none';
+
+export interface ResponseHead {
+  /** The bytes of the head, latin1 (one byte per character). */
+  text: string;
+  framing: Framing;
+}
+
+/** No body may follow: the answer to HEAD, 1xx, 204 and 304. */
+export function bodyless(method: string, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/**
+ * `headers`: names and values alternating, as the gateway gave them. `wholeBody`: the length
+ * of the body when it is all known now (the app ended the response before writing any of it),
+ * else null. `chunkedAllowed`: the request was HTTP/1.1 or later.
+ */
+export function buildHead(
+  status: number,
+  reason: string | undefined,
+  headers: readonly string[],
+  date: string,
+  hasBody: boolean,
+  wholeBody: number | null,
+  chunkedAllowed: boolean,
+): ResponseHead {
+  let text = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? 'unknown'}\r\n`;
+  let sawDate = false;
+  let sawConnection = false;
+  let sawLength = false;
+  let chunked: boolean | null = null;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i];
+    const value = headers[i + 1];
+    text += `${name}: ${value}\r\n`;
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'date') sawDate = true;
+        break;
+      case 10:
+        if (name.toLowerCase() === 'connection') sawConnection = true;
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') sawLength = true;
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+        break;
+    }
+  }
+  if (!sawDate) text += `Date: ${date}\r\n`;
+  // The direct path serves one request per connection.
+  if (!sawConnection) text += 'Connection: close\r\n';
+  let framing: Framing;
+  if (!hasBody) framing = 'none';
+  else if (sawLength) framing = 'length';
+  else if (chunked !== null) framing = chunked ? 'chunked' : 'close';
+  else if (wholeBody !== null) {
+    text += `Content-Length: ${wholeBody}\r\n`;
+    framing = 'length';
+  } else if (chunkedAllowed) {
+    text += 'Transfer-Encoding: chunked\r\n';
+    framing = 'chunked';
+  } else framing = 'close';
+  return { text: `${text}\r\n`, framing };
+}

@@ -1,0 +1,184 @@
+// The direct path (server-core/http/direct.ts): a plain request already received whole is
+// served with recv() and send() on the fd; anything else goes to Node's http server. Both
+// paths must give a client the same bytes, and the events must say which path served.
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ForkscopeEvent } from '../../server-core/events';
+import { parseResponse, rawRequest } from '../helpers/raw-http';
+import { killAllServers, startServer, type ServerRun } from '../helpers/server';
+
+afterAll(() => killAllServers());
+
+interface Exchanged {
+  received: Buffer;
+  localPort: number;
+}
+
+/**
+ * Sends `request` on a fresh connection and reads until the server closes. With `split`, the
+ * first 10 bytes go first and the rest only after the server's `accept` event for this
+ * connection: the server has then already looked at the bytes (the look follows the event at
+ * once), seen half a request, and left the connection to Node's http server.
+ */
+async function exchange(run: ServerRun, request: string, split = false): Promise<Exchanged> {
+  const sock = createConnection({ port: run.port, host: '127.0.0.1' });
+  await once(sock, 'connect');
+  const localPort = sock.localPort ?? 0;
+  const chunks: Buffer[] = [];
+  sock.on('data', (c: Buffer) => chunks.push(c));
+  sock.on('error', () => {});
+  const closed = once(sock, 'close');
+  if (split) {
+    sock.write(request.slice(0, 10), 'latin1');
+    await run.waitFor('accept', (e) => e.peer.port === localPort);
+    await new Promise((r) => setTimeout(r, 30));
+    sock.write(request.slice(10), 'latin1');
+  } else sock.write(request, 'latin1');
+  const timer = setTimeout(() => sock.destroy(), 10_000);
+  await closed;
+  clearTimeout(timer);
+  return { received: Buffer.concat(chunks), localPort };
+}
+
+function connOf(run: ServerRun, localPort: number): number {
+  const accept = run.of('accept').find((e) => e.peer.port === localPort);
+  if (!accept) throw new Error(`no accept for client port ${localPort}`);
+  return accept.conn;
+}
+
+function eventsOf(run: ServerRun, conn: number): ForkscopeEvent[] {
+  return run.events.filter((e) => 'conn' in e && e.conn === conn);
+}
+
+async function served(run: ServerRun, x: Exchanged): Promise<{ via: string | undefined; events: ForkscopeEvent[] }> {
+  const conn = connOf(run, x.localPort);
+  await run.waitFor('close', (e) => e.conn === conn);
+  const request = run.of('request').find((e) => e.conn === conn);
+  return { via: request?.via, events: eventsOf(run, conn) };
+}
+
+const withoutDate = (b: Buffer): string => b.toString('latin1').replace(/\r\nDate: [^\r]*/, '\r\nDate: -');
+
+const get = (target: string, extra = ''): string => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: t\r\n${extra}\r\n`;
+
+describe('the direct path gives the same bytes as Node\'s http server', () => {
+  const cases: { name: string; app: string; iface: string; request: string }[] = [
+    { name: 'GET /hello (WSGI)', app: 'hello', iface: 'wsgi', request: get('/hello') },
+    { name: 'HEAD /hello: head only, with its Content-Length', app: 'hello', iface: 'wsgi', request: get('/hello').replace('GET', 'HEAD') },
+    { name: 'HTTP/1.0', app: 'hello', iface: 'wsgi', request: 'GET /hello HTTP/1.0\r\nUser-Agent: t\r\n\r\n' },
+    { name: 'a POST with a body', app: 'hello', iface: 'wsgi', request: 'POST /x?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello' },
+    { name: 'a streamed body: chunked', app: 'stream', iface: 'wsgi', request: get('/?bytes=10000&chunk=3000') },
+    { name: 'a streamed body to an HTTP/1.0 client: until the close', app: 'stream', iface: 'wsgi', request: 'GET /?bytes=5000&chunk=2000 HTTP/1.0\r\n\r\n' },
+    { name: 'an app that throws: 500', app: 'crash', iface: 'wsgi', request: get('/') },
+    { name: 'GET /hello (fetch)', app: 'hello', iface: 'fetch', request: get('/hello') },
+    { name: 'a streamed body (fetch)', app: 'stream', iface: 'fetch', request: get('/?bytes=9000&chunk=4000') },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const run = await startServer([c.app, '--model', 'iterative', '--interface', c.iface, '--port', '0']);
+      const direct = await exchange(run, c.request);
+      const viaHttp = await exchange(run, c.request, true);
+      expect((await served(run, direct)).via).toBe('direct');
+      expect((await served(run, viaHttp)).via).toBe('http');
+      expect(direct.received.length).toBeGreaterThan(0);
+      expect(withoutDate(direct.received)).toBe(withoutDate(viaHttp.received));
+      await run.stop();
+    });
+  }
+});
+
+describe('the direct path', () => {
+  it('narrates like the other path: transcript in, request, transcript out, response, close — transcripts equal the wire', async () => {
+    const run = await startServer(['hello', '--model', 'iterative', '--port', '0']);
+    const request = get('/hello');
+    const x = await exchange(run, request);
+    const { via, events } = await served(run, x);
+    expect(via).toBe('direct');
+    expect(events.map((e) => e.type)).toEqual(['accept', 'transcript', 'request', 'transcript', 'response', 'close']);
+    const [tin, tout] = events.filter((e) => e.type === 'transcript');
+    expect(tin).toMatchObject({ dir: 'in', data: request, truncated: false });
+    expect(tout).toMatchObject({ dir: 'out', data: x.received.toString('utf8'), truncated: false });
+    const response = events.find((e) => e.type === 'response');
+    expect(response).toMatchObject({ status: 200, bytes: 44 });
+    await run.stop();
+  });
+
+  it('a response larger than the socket takes at once waits for the client to read (POLLOUT) and arrives whole', async () => {
+    const run = await startServer(['stream', '--model', 'iterative', '--port', '0']);
+    const bytes = 24 * 1024 * 1024;
+    const sock = createConnection({ port: run.port, host: '127.0.0.1' });
+    await once(sock, 'connect');
+    sock.pause(); // the client reads nothing for a while: the kernel's buffers fill up
+    sock.write(get(`/?bytes=${bytes}&chunk=65536`));
+    await new Promise((r) => setTimeout(r, 500));
+    let body = 0;
+    sock.on('data', (c: Buffer) => (body += c.length));
+    const localPort = sock.localPort ?? 0;
+    sock.resume();
+    await once(sock, 'close');
+    const conn = connOf(run, localPort);
+    const response = await run.waitFor('response', (e) => e.conn === conn);
+    expect(run.of('request').find((e) => e.conn === conn)?.via).toBe('direct');
+    expect(response.bytes).toBe(bytes);
+    expect(body).toBeGreaterThan(bytes); // the body plus its head and chunk framing
+    const outs = run.of('transcript').filter((e) => e.conn === conn && e.dir === 'out');
+    expect(outs.at(-1)?.truncated).toBe(true);
+    await run.stop();
+  });
+
+  it('pipelined requests are left to Node\'s http server: the first is answered, the second is not served', async () => {
+    const run = await startServer(['hello', '--model', 'iterative', '--port', '0']);
+    const x = await exchange(run, get('/one') + get('/two'));
+    const { via, events } = await served(run, x);
+    expect(via).toBe('http');
+    expect(events.filter((e) => e.type === 'response')).toHaveLength(1);
+    expect(x.received.toString('latin1').match(/HTTP\/1\.1 200/g)).toHaveLength(1);
+    await run.stop();
+  });
+
+  it('with --keep-alive, a keep-alive request goes to Node\'s http server and a Connection: close request is served directly', async () => {
+    const run = await startServer(['hello', '--model', 'iterative', '--keep-alive', '--read-timeout', '0.5', '--port', '0']);
+    const kept = await exchange(run, get('/hello'));
+    const closed = await exchange(run, get('/hello', 'Connection: close\r\n'));
+    expect((await served(run, kept)).via).toBe('http');
+    expect((await served(run, closed)).via).toBe('direct');
+    await run.stop();
+  });
+
+  it('bytes that come after the request while the app works are not reset away: the server waits for the client to close', async () => {
+    const run = await startServer(['slow', '--model', 'iterative', '--port', '0']);
+    // allowHalfOpen: the client keeps its side open after the server's FIN, until it ends it.
+    const sock = createConnection({ port: run.port, host: '127.0.0.1', allowHalfOpen: true });
+    await once(sock, 'connect');
+    const chunks: Buffer[] = [];
+    sock.on('data', (c: Buffer) => chunks.push(c));
+    sock.write(get('/?ms=300'));
+    const conn = (await run.waitFor('request', (e) => e.via === 'direct')).conn;
+    sock.write('more bytes nobody asked for');
+    const response = await run.waitFor('response', (e) => e.conn === conn);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(run.of('close').some((e) => e.conn === conn)).toBe(false); // still open: lingering
+    sock.end();
+    await once(sock, 'close');
+    await run.waitFor('close', (e) => e.conn === conn);
+    expect(response.status).toBe(200);
+    expect(parseResponse(Buffer.concat(chunks)).text).toContain('Hello world');
+    expect(run.of('error').filter((e) => e.conn === conn)).toEqual([]);
+    await run.stop();
+  });
+
+  it('a client that resets while the app works: an error event when the answer is sent, and the next client is served', async () => {
+    const run = await startServer(['slow', '--model', 'iterative', '--port', '0']);
+    const gone = await rawRequest(run.port, [get('/?ms=300')], { resetAfterMs: 50 });
+    const conn = connOf(run, gone.localPort);
+    await run.waitFor('close', (e) => e.conn === conn);
+    const errors = run.of('error').filter((e) => e.conn === conn);
+    expect(errors).toHaveLength(1);
+    expect(['ECONNRESET', 'EPIPE']).toContain(errors[0].code);
+    expect(run.of('response').some((e) => e.conn === conn)).toBe(false);
+    const next = await exchange(run, get('/?ms=0'));
+    expect(parseResponse(next.received).status).toBe(200);
+    await run.stop();
+  });
+});
