@@ -3,7 +3,6 @@
 // now() runs for every event, so it reads performance.now() — the same CLOCK_MONOTONIC
 // (libuv's uv_hrtime), counted from this process's start and as a plain number — plus an
 // offset to the origin worked out once, instead of a BigInt subtraction per call.
-import { performance } from 'node:perf_hooks';
 
 let origin: bigint = process.hrtime.bigint();
 /** origin → this process's performance.now() zero, in ms. */

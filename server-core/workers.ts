@@ -5,7 +5,7 @@
 import { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { getOrigin, now } from './clock';
-import type { Command, ForkscopeEvent, SignalSentEvent } from './events';
+import type { Command, ForkscopeEvent, Peer, SignalSentEvent } from './events';
 import type { RunContext } from './models/types';
 import { P } from './process-strings';
 import { pidState } from './proc';
@@ -42,6 +42,8 @@ export interface WorkerInfo {
 export interface SpawnRequest {
   role: WorkerRole;
   conn?: number;
+  /** fork: the client at the other end of the connection. */
+  peer?: Peer;
   slot?: number;
   /** Becomes fd 3: the connection (fork) or the listening socket (prefork). */
   socketFd: number;
@@ -113,6 +115,7 @@ export class Arbiter {
       role: req.role,
       serial,
       conn: req.conn,
+      peer: req.peer,
       slot: req.slot,
       app: opts.app,
       interface: opts.interface,

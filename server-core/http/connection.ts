@@ -6,7 +6,6 @@
 // `request` event, and both directions just before each `response` event and at `close`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { HeaderList } from '../events';
 import { GatewayError, RequestAborted } from '../gateway/errors';
 import { flushBeforeWire } from '../output';

@@ -2,7 +2,6 @@
 // (setTimeout, then clearTimeout when it closes) costs more than the rest of a small
 // connection's bookkeeping; here a connection only joins a set, and the one timer is armed
 // for the earliest deadline — re-armed when it fires, not when connections come and go.
-import { performance } from 'node:perf_hooks';
 
 export interface Timed {
   /** performance.now() by which onDeadline must run (Infinity: none). */

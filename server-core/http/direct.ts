@@ -12,23 +12,37 @@
 // response, close — or an `error` for an app that fails (500) or a client that is gone.
 // One difference, the seed's: a client that leaves while the app is working is noticed when
 // the answer is sent, not before (nothing reads the connection meanwhile).
-import { Socket } from 'node:net';
 import type { Emit } from '../emit';
 import type { HeaderList, Peer } from '../events';
 import { GatewayError } from '../gateway/errors';
 import type { GatewayHandler, GatewayRequest, GatewayResponse } from '../gateway/exchange';
 import { flushBeforeWire } from '../output';
-import { SysError } from '../sys/libc';
-import { POLLIN, POLLOUT, Waiter } from '../sys/poll';
-import { closeQuietly, recvNow, sendNow } from '../sys/socket';
 import { describeError } from './describe-error';
-import { readPlainRequest, type PlainRequest } from './plain-request';
-import { parseHead } from './response-meter';
-import { bodyless, buildHead, type Framing } from './response-head';
+import type { PlainRequest } from './plain-request';
+import { bodyless, buildHead, parseHead, type Framing } from './response-head';
 import { SERVER_SOFTWARE, httpDate } from './server-software';
 import { H } from './strings';
 import { Transcript } from './transcript';
 import type { ConnectionContext } from './types';
+
+/**
+ * How the direct path reaches the connection's fd: through koffi's recv/send/poll
+ * (direct-peek.ts: the iterative model, prefork workers) or through Node's fs calls
+ * (direct-read.ts: a fork-model worker, which does not load koffi to start faster).
+ */
+export interface FdIO {
+  readonly fd: number;
+  /** Bytes the kernel took; -1 when it took none (its buffer is full). Throws an errno error (EPIPE, ECONNRESET…). */
+  send(data: Uint8Array): number;
+  /** Resolves true when the fd can take more, false when the wait was cancelled. */
+  writable(): Promise<boolean>;
+  /** Takes bytes that arrived after the request, if any (null: none yet, end of file, or a reset). */
+  takeUnread(): Buffer | null;
+  /** Cancels a pending writable(). */
+  cancel(): void;
+  /** close(2): the seed's last call. */
+  close(): void;
+}
 
 /** A connection being served directly. */
 export interface DirectServing {
@@ -38,39 +52,15 @@ export interface DirectServing {
   cut(): void;
 }
 
-// A request larger than this is not plain enough: Node's http server reads it in pieces.
-const PEEK_BYTES = 64 * 1024;
-const peekBuffer = Buffer.allocUnsafe(PEEK_BYTES);
-const probe = Buffer.allocUnsafe(1);
-
 /**
- * Serves the connection directly when it holds one plain request the app's gateway can take;
- * null when it does not, with nothing read: connection.ts serves it then. A client whose
- * bytes have not arrived yet is waited for (through `waiter`, which the caller may cancel),
- * at most for the read timeout — or, without a waiter, left to Node's http server at once.
+ * Serves `req` — taken whole from the connection already (`bytes`, for the transcript) — and
+ * closes the connection. The caller has emitted `accept`.
  */
-export async function serveDirect(fd: number, peer: Peer, ctx: ConnectionContext, waiter: Waiter | null): Promise<DirectServing | null> {
-  const { gateway } = ctx.app;
-  if (!gateway) return null;
-  let n = peek(fd);
-  if (n === -1 && waiter) {
-    const waited = await waiter.wait(fd, POLLIN, ctx.limits.readTimeoutMs).catch(() => null);
-    if (waited?.result !== 'ready') return null;
-    n = peek(fd);
-  }
-  if (n <= 0 || n >= PEEK_BYTES) return null;
-  const req = readPlainRequest(peekBuffer.subarray(0, n), ctx.limits);
-  // A connection the client wants kept open is served by Node's http server, which can.
-  if (!req || (ctx.keepAlive && req.keepAlive)) return null;
-  // Take the bytes just looked at (they are the whole request).
-  const taken = Buffer.allocUnsafe(n);
-  try {
-    if (recvNow(fd, taken) !== n) return null;
-  } catch {
-    return null;
-  }
-  const connection = new DirectConnection(fd, peer, ctx, req);
-  connection.start(gateway, taken);
+export function startDirect(io: FdIO, peer: Peer, ctx: ConnectionContext, req: PlainRequest, bytes: Buffer): DirectServing {
+  const gateway = ctx.app.gateway;
+  if (!gateway) throw new Error('startDirect: the app has no gateway');
+  const connection = new DirectConnection(io, peer, ctx, req);
+  connection.start(gateway, bytes);
   return connection;
 }
 
@@ -93,13 +83,13 @@ class DirectConnection implements DirectServing, GatewayRequest, GatewayResponse
   private readonly queue: Uint8Array[] = [];
   private drainWaiters: (() => void)[] = [];
   private goneListeners: (() => void)[] = [];
-  private waiter: Waiter | null = null;
+  private waitingWritable = false;
   private closed = false;
   headersSent = false;
   gone = false;
 
   constructor(
-    private readonly fd: number,
+    private readonly io: FdIO,
     private readonly peer: Peer,
     private readonly ctx: ConnectionContext,
     private readonly req: PlainRequest,
@@ -218,7 +208,7 @@ class DirectConnection implements DirectServing, GatewayRequest, GatewayResponse
       flushBeforeWire();
       let n: number;
       try {
-        n = sendNow(this.fd, data);
+        n = this.io.send(data);
       } catch (err) {
         this.onSendError(err);
         return;
@@ -238,20 +228,23 @@ class DirectConnection implements DirectServing, GatewayRequest, GatewayResponse
   }
 
   private waitWritable(): void {
-    this.waiter ??= new Waiter();
-    if (this.waiter.waiting) return;
-    this.waiter.wait(this.fd, POLLOUT).then(
-      (outcome) => {
-        if (outcome.result !== 'cancelled') this.flush();
+    if (this.waitingWritable) return;
+    this.waitingWritable = true;
+    this.io.writable().then(
+      (ready) => {
+        this.waitingWritable = false;
+        if (ready) this.flush();
       },
-      (err: unknown) => this.onSendError(err),
+      (err: unknown) => {
+        this.waitingWritable = false;
+        this.onSendError(err);
+      },
     );
   }
 
   private onSendError(err: unknown): void {
     if (this.gone) return;
-    const code = err instanceof SysError ? err.code : undefined;
-    this.emit({ type: 'error', conn: this.ctx.conn, code, message: H.socketError(err) });
+    this.emit({ type: 'error', conn: this.ctx.conn, code: (err as NodeJS.ErrnoException).code, message: H.socketError(err) });
     this.goAway();
     this.close();
   }
@@ -314,22 +307,25 @@ class DirectConnection implements DirectServing, GatewayRequest, GatewayResponse
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.waiter?.cancel();
-    this.waiter?.close();
-    if (!this.gone && unreadBytes(this.fd)) {
-      this.linger();
+    this.io.cancel();
+    const unread = this.gone ? null : this.io.takeUnread();
+    if (unread) {
+      this.tIn.record(unread, true);
+      void this.linger();
       return;
     }
-    closeQuietly(this.fd);
+    this.io.close();
     this.onClosed();
   }
 
-  private linger(): void {
-    let socket: Socket;
+  /** Rare: node:net is loaded only now (a fork-model worker does not load it to start faster). */
+  private async linger(): Promise<void> {
+    const { Socket } = await import('node:net');
+    let socket: InstanceType<typeof Socket>;
     try {
-      socket = new Socket({ fd: this.fd, readable: true, writable: true });
+      socket = new Socket({ fd: this.io.fd, readable: true, writable: true });
     } catch {
-      closeQuietly(this.fd);
+      this.io.close();
       this.onClosed();
       return;
     }
@@ -352,23 +348,5 @@ class DirectConnection implements DirectServing, GatewayRequest, GatewayResponse
   }
 }
 
-/** Looks at what has arrived without taking it: bytes, 0 at EOF, -1 when nothing yet, -2 after a reset. */
-function peek(fd: number): number {
-  try {
-    return recvNow(fd, peekBuffer, true);
-  } catch {
-    return -2; // Node's http server reports it as it does any socket error
-  }
-}
-
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
-
-/** Bytes have arrived that nobody read (a FIN or a reset are not bytes). */
-function unreadBytes(fd: number): boolean {
-  try {
-    return recvNow(fd, probe, true) > 0;
-  } catch {
-    return false;
-  }
-}

@@ -3,7 +3,8 @@
 // so a client sees the same bytes whichever path served it: Date when the app gave none,
 // `Connection: close`, then the body's framing — Content-Length when the whole body is known,
 // chunked for HTTP/1.1 when it is not, and for HTTP/1.0 the end of the connection.
-import { STATUS_CODES } from 'node:http';
+import type { HeaderList } from '../events';
+import { reasonPhrase } from './reason-phrases';
 
 export type Framing = 'length' | 'chunked' | 'close' | 'none';
 
@@ -32,7 +33,7 @@ export function buildHead(
   wholeBody: number | null,
   chunkedAllowed: boolean,
 ): ResponseHead {
-  let text = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? 'unknown'}\r\n`;
+  let text = `HTTP/1.1 ${status} ${reason ?? reasonPhrase(status)}\r\n`;
   let sawDate = false;
   let sawConnection = false;
   let sawLength = false;
@@ -71,4 +72,18 @@ export function buildHead(
     framing = 'chunked';
   } else framing = 'close';
   return { text: `${text}\r\n`, framing };
+}
+
+/** 'HTTP/1.1 200 OK\r\nA: b\r\n…\r\n\r\n' → [['A', 'b'], …]. */
+export function parseHead(head: string): HeaderList {
+  const out: HeaderList = [];
+  let start = head.indexOf('\r\n') + 2;
+  while (start > 1 && start < head.length) {
+    let stop = head.indexOf('\r\n', start);
+    if (stop < 0) stop = head.length;
+    const colon = head.indexOf(':', start);
+    if (colon > start && colon < stop) out.push([head.slice(start, colon), head.slice(colon + 1, stop).trim()]);
+    start = stop + 2;
+  }
+  return out;
 }

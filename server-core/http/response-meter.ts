@@ -2,6 +2,7 @@
 // (Date, Connection, Content-Length and Transfer-Encoding included) and the body bytes.
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { HeaderList } from '../events';
+import { parseHead } from './response-head';
 
 /**
  * The http server's response class (createServer's ServerResponse option): counts the body
@@ -43,18 +44,4 @@ export function sentHeaders(res: ServerResponse): HeaderList {
   if (typeof head === 'string') return parseHead(head);
   // Fallback (no header block recorded): what the response object holds.
   return res.getHeaderNames().map((name) => [name, String(res.getHeader(name))]);
-}
-
-/** 'HTTP/1.1 200 OK\r\nA: b\r\n…\r\n\r\n' → [['A', 'b'], …]. */
-export function parseHead(head: string): HeaderList {
-  const out: HeaderList = [];
-  let start = head.indexOf('\r\n') + 2;
-  while (start > 1 && start < head.length) {
-    let stop = head.indexOf('\r\n', start);
-    if (stop < 0) stop = head.length;
-    const colon = head.indexOf(':', start);
-    if (colon > start && colon < stop) out.push([head.slice(start, colon), head.slice(colon + 1, stop).trim()]);
-    start = stop + 2;
-  }
-  return out;
 }

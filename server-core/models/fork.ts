@@ -119,6 +119,7 @@ class ForkModel implements ServerModel {
       this.arbiter.spawnWorker({
         role: 'connection',
         conn,
+        peer,
         socketFd: fd,
         keptListenerFd: opts.childKeepsListener ? listener.fd : undefined,
       });

@@ -3,7 +3,7 @@
 // kernel's accept queue (lesson 3) — the queue probe shows it filling.
 import { Socket } from 'node:net';
 import { serveConnection } from '../http/connection';
-import { serveDirect } from '../http/direct';
+import { serveDirect } from '../http/direct-peek';
 import { SysError } from '../sys/libc';
 import { closeQuietly } from '../sys/socket';
 import { Waiter } from '../sys/poll';

@@ -1,7 +1,7 @@
 // What the master tells a worker it starts: one JSON object in the environment variable
 // FORKSCOPE_WORKER, plus FORKSCOPE_T0 (the run's clock origin, so the worker's events land
 // on the master's timeline). Type-only on purpose: the worker imports nothing heavy.
-import type { Interface } from '../events';
+import type { Interface, Peer } from '../events';
 import type { HttpLimits } from '../http/types';
 
 export const WORKER_ENV = 'FORKSCOPE_WORKER';
@@ -23,6 +23,8 @@ export interface WorkerConfig {
   serial: number;
   /** fork: the connection id the master gave the accepted connection. */
   conn?: number;
+  /** fork: the client at the other end of it (the master accepted it). */
+  peer?: Peer;
   /** prefork: the pool slot (0-based). */
   slot?: number;
   app: string;

@@ -6,12 +6,12 @@
 // Kept lean: a worker's start time is part of every request in the fork model, so no
 // koffi (only pool workers load it, with pool.ts) and nothing the two roles do not need.
 import { writeSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { loadApp } from '../app-loader';
 import { now, setOrigin } from '../clock';
 import { makeEmit, type Emit } from '../emit';
 import type { ForkscopeEvent } from '../events';
-import { serveConnection } from '../http/connection';
+import { serveDirectFromRead } from '../http/direct-read';
 import type { LoadedApp } from '../http/types';
 import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
 
@@ -77,10 +77,23 @@ function answerRaw500(): void {
   }
 }
 
+/**
+ * The seed's child: read the request, answer, close. One plain request that has arrived is
+ * served directly with read(2) and write(2) (direct-read.ts); anything else — with what was
+ * read put back in front of it — by Node's http server, loaded only then.
+ */
 async function serveOneConnection(cfg: WorkerConfig, app: LoadedApp): Promise<void> {
+  const ctx = { conn: cfg.conn ?? 0, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit };
+  const first = serveDirectFromRead(FD.socket, cfg.peer ?? { address: '', port: 0 }, ctx);
+  if ('served' in first) {
+    await first.served.done;
+    process.exit(exitCode());
+  }
+  const [{ Socket }, { serveConnection }] = await Promise.all([import('node:net'), import('../http/connection')]);
   const socket = new Socket({ fd: FD.socket, readable: true, writable: true });
+  if (first.read) socket.unshift(first.read);
   if (cfg.closeOnly) closeWithoutShutdown(socket);
-  await serveConnection(socket, { conn: cfg.conn ?? 0, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit });
+  await serveConnection(socket, ctx);
   process.exit(exitCode());
 }
 

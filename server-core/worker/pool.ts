@@ -7,7 +7,7 @@ import { Socket } from 'node:net';
 import { poolConnId } from '../conn-id';
 import type { Emit } from '../emit';
 import { serveConnection } from '../http/connection';
-import { serveDirect } from '../http/direct';
+import { serveDirect } from '../http/direct-peek';
 import type { ConnectionContext, LoadedApp } from '../http/types';
 import { SysError } from '../sys/libc';
 import { POLLIN, POLLNVAL, Waiter } from '../sys/poll';
@@ -53,16 +53,19 @@ class PoolWorker {
     };
   }
 
+  /**
+   * One accept per wake-up. Every worker's poll() wakes when a connection is queued, and they
+   * race for it; a worker that took the whole queue at once would leave its sibling idle with
+   * long-lived keep-alive connections all on one side.
+   */
   async run(): Promise<void> {
     while (!this.closing) {
+      const out = await this.waiter.wait(FD.socket, POLLIN);
+      if (out.result === 'cancelled') break;
+      if (out.result === 'ready' && out.revents & POLLNVAL) throw new SysError('poll', 9);
       const got = this.acceptOne();
       if (got === 'error') await new Promise((r) => setTimeout(r, ACCEPT_ERROR_BACKOFF_MS));
       else if (got) this.serve(got.fd, got.peer);
-      else {
-        const out = await this.waiter.wait(FD.socket, POLLIN);
-        if (out.result === 'cancelled') break;
-        if (out.result === 'ready' && out.revents & POLLNVAL) throw new SysError('poll', 9);
-      }
     }
     this.waiter.close();
     this.finishIfDone();

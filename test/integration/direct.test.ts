@@ -22,6 +22,11 @@ interface Exchanged {
  * once), seen half a request, and left the connection to Node's http server.
  */
 async function exchange(run: ServerRun, request: string, split = false): Promise<Exchanged> {
+  return exchangeAfter(run, request, split ? (localPort) => run.waitFor('accept', (e) => e.peer.port === localPort).then(() => {}) : null);
+}
+
+/** The same, with the second part sent once `between` has resolved (null: the request in one piece). */
+async function exchangeAfter(run: ServerRun, request: string, between: ((localPort: number) => Promise<void>) | null): Promise<Exchanged> {
   const sock = createConnection({ port: run.port, host: '127.0.0.1' });
   await once(sock, 'connect');
   const localPort = sock.localPort ?? 0;
@@ -29,9 +34,9 @@ async function exchange(run: ServerRun, request: string, split = false): Promise
   sock.on('data', (c: Buffer) => chunks.push(c));
   sock.on('error', () => {});
   const closed = once(sock, 'close');
-  if (split) {
+  if (between) {
     sock.write(request.slice(0, 10), 'latin1');
-    await run.waitFor('accept', (e) => e.peer.port === localPort);
+    await between(localPort);
     await new Promise((r) => setTimeout(r, 30));
     sock.write(request.slice(10), 'latin1');
   } else sock.write(request, 'latin1');
@@ -181,4 +186,40 @@ describe('the direct path', () => {
     expect(parseResponse(next.received).status).toBe(200);
     await run.stop();
   });
+});
+
+describe('a fork-model worker serves directly too (read(2) and write(2) on fd 3, no koffi)', () => {
+  // The second half goes out once the worker is ready: it has then read the first half alone
+  // (its first act) and handed it, with the socket, to Node's http server.
+  const afterWorkerReady = (run: ServerRun) => async (localPort: number): Promise<void> => {
+    const accept = await run.waitFor('accept', (e) => e.peer.port === localPort);
+    const fork = await run.waitFor('fork', (e) => e.conn === accept.conn);
+    await run.waitFor('worker-ready', (e) => e.pid === fork.child);
+    await new Promise((r) => setTimeout(r, 100));
+  };
+  const cases: { name: string; app: string; request: string }[] = [
+    { name: 'GET /hello', app: 'hello', request: get('/hello') },
+    { name: 'a streamed body', app: 'stream', request: get('/?bytes=10000&chunk=3000') },
+    { name: 'an app that throws: 500', app: 'crash', request: get('/') },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the same bytes either way, and the request event names the path`, async () => {
+      const run = await startServer([c.app, '--model', 'fork', '--port', '0']);
+      const direct = await exchangeAfter(run, c.request, null);
+      const viaHttp = await exchangeAfter(run, c.request, afterWorkerReady(run));
+      const d = await served(run, direct);
+      const h = await served(run, viaHttp);
+      expect(d.via).toBe('direct');
+      expect(h.via).toBe('http');
+      // The worker, not the master, read the request.
+      const forkOf = (conn: number) => run.of('fork').find((e) => e.conn === conn)?.child;
+      const requestOf = (x: Exchanged) => run.of('request').find((e) => e.conn === connOf(run, x.localPort));
+      expect(requestOf(direct)?.pid).toBe(forkOf(connOf(run, direct.localPort)));
+      expect(withoutDate(direct.received)).toBe(withoutDate(viaHttp.received));
+      // The transcript has every byte the client sent, the half read before the handover included.
+      const tin = run.of('transcript').filter((e) => e.conn === connOf(run, viaHttp.localPort) && e.dir === 'in').map((e) => e.data).join('');
+      expect(tin).toBe(c.request);
+      await run.stop();
+    });
+  }
 });

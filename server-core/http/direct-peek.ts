@@ -1,0 +1,85 @@
+// The direct path where the server accepts with accept4() itself (the iterative model, prefork
+// workers): its first look at a new connection is recv(MSG_PEEK) — look without taking — so a
+// request that is not plain is left whole to Node's http server (connection.ts).
+import type { Peer } from '../events';
+import { POLLIN, POLLOUT, Waiter } from '../sys/poll';
+import { closeQuietly, recvNow, sendNow } from '../sys/socket';
+import { startDirect, type DirectServing, type FdIO } from './direct';
+import { readPlainRequest } from './plain-request';
+import type { ConnectionContext } from './types';
+
+// A request larger than this is not plain enough: Node's http server reads it in pieces.
+const PEEK_BYTES = 64 * 1024;
+const peekBuffer = Buffer.allocUnsafe(PEEK_BYTES);
+
+/**
+ * Serves the connection directly when it holds one plain request the app's gateway can take;
+ * null when it does not, with nothing read: connection.ts serves it then. A client whose
+ * bytes have not arrived yet is waited for (through `waiter`, which the caller may cancel),
+ * at most for the read timeout — or, without a waiter, left to Node's http server at once.
+ */
+export async function serveDirect(fd: number, peer: Peer, ctx: ConnectionContext, waiter: Waiter | null): Promise<DirectServing | null> {
+  if (!ctx.app.gateway) return null;
+  let n = peek(fd);
+  if (n === -1 && waiter) {
+    const waited = await waiter.wait(fd, POLLIN, ctx.limits.readTimeoutMs).catch(() => null);
+    if (waited?.result !== 'ready') return null;
+    n = peek(fd);
+  }
+  if (n <= 0 || n >= PEEK_BYTES) return null;
+  const req = readPlainRequest(peekBuffer.subarray(0, n), ctx.limits);
+  // A connection the client wants kept open is served by Node's http server, which can.
+  if (!req || (ctx.keepAlive && req.keepAlive)) return null;
+  // Take the bytes just looked at (they are the whole request).
+  const taken = Buffer.allocUnsafe(n);
+  try {
+    if (recvNow(fd, taken) !== n) return null;
+  } catch {
+    return null;
+  }
+  return startDirect(new KoffiFdIO(fd), peer, ctx, req, taken);
+}
+
+/** Looks at what has arrived without taking it: bytes, 0 at EOF, -1 when nothing yet, -2 after a reset. */
+function peek(fd: number): number {
+  try {
+    return recvNow(fd, peekBuffer, true);
+  } catch {
+    return -2; // Node's http server reports it as it does any socket error
+  }
+}
+
+class KoffiFdIO implements FdIO {
+  private waiter: Waiter | null = null;
+  constructor(readonly fd: number) {}
+
+  send(data: Uint8Array): number {
+    return sendNow(this.fd, data);
+  }
+
+  async writable(): Promise<boolean> {
+    // A wait of its own (rare: a response larger than the socket's buffers).
+    this.waiter ??= new Waiter();
+    const out = await this.waiter.wait(this.fd, POLLOUT);
+    return out.result !== 'cancelled';
+  }
+
+  takeUnread(): Buffer | null {
+    const into = Buffer.allocUnsafe(PEEK_BYTES);
+    try {
+      const n = recvNow(this.fd, into);
+      return n > 0 ? into.subarray(0, n) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  cancel(): void {
+    this.waiter?.cancel();
+  }
+
+  close(): void {
+    this.waiter?.close();
+    closeQuietly(this.fd);
+  }
+}
