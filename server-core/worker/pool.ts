@@ -54,18 +54,29 @@ class PoolWorker {
   }
 
   /**
-   * One accept per wake-up. Every worker's poll() wakes when a connection is queued, and they
-   * race for it; a worker that took the whole queue at once would leave its sibling idle with
-   * long-lived keep-alive connections all on one side.
+   * Every worker's poll() wakes when a connection is queued, and they race for it. A worker
+   * that holds a connection open (keep-alive, a slow app) goes back to poll() after each
+   * accept, so its siblings get their share; one whose connections are all done (served
+   * directly at once) accepts again without the round trip through the thread pool.
    */
   async run(): Promise<void> {
+    let pollFirst = true;
     while (!this.closing) {
-      const out = await this.waiter.wait(FD.socket, POLLIN);
-      if (out.result === 'cancelled') break;
-      if (out.result === 'ready' && out.revents & POLLNVAL) throw new SysError('poll', 9);
+      if (pollFirst) {
+        const out = await this.waiter.wait(FD.socket, POLLIN);
+        if (out.result === 'cancelled') break;
+        if (out.result === 'ready' && out.revents & POLLNVAL) throw new SysError('poll', 9);
+      }
       const got = this.acceptOne();
       if (got === 'error') await new Promise((r) => setTimeout(r, ACCEPT_ERROR_BACKOFF_MS));
-      else if (got) this.serve(got.fd, got.peer);
+      if (!got || got === 'error') {
+        pollFirst = true;
+        continue;
+      }
+      this.serve(got.fd, got.peer);
+      // Let what the connection started run (a direct answer finishes within this turn).
+      await new Promise((r) => setImmediate(r));
+      pollFirst = this.active > 0;
     }
     this.waiter.close();
     this.finishIfDone();
