@@ -43,7 +43,7 @@ describe('forkscope fire against forkscope serve', () => {
     expect(request).toMatchObject({ method: 'GET', path: '/hello' });
   });
 
-  it('2. a burst of 20 × 5 against the fork model: 100 × 200, each client port matches exactly one server accept', async () => {
+  it('2. a burst of 20 × 5 against the fork model: 100 × 200, each client connection matches one server accept (by its port)', async () => {
     const srv = await startServer(['hello', '--model', 'fork', '--port', '0']);
     const r = await runCli(['fire', `http://127.0.0.1:${srv.port}/hello`, '--clients', '20', '--conns', '5', '--timeout', '60', '--json'], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
@@ -58,9 +58,15 @@ describe('forkscope fire against forkscope serve', () => {
     const accepts = srv.of('accept');
     const connected = ofType(lines, 'client-connected');
     expect(connected).toHaveLength(100);
-    for (const c of connected) {
-      expect(accepts.filter((a) => a.peer.port === c.localPort), `local port ${c.localPort}`).toHaveLength(1);
+    // A port can come round twice in a burst: the server closes first (the seed's close()), so
+    // the client's side of a finished connection has no TIME_WAIT and its port may be reused.
+    // Each use of a port by the client matches one accept of that port by the server.
+    const uses = new Map<number, number>();
+    for (const c of connected) uses.set(c.localPort, (uses.get(c.localPort) ?? 0) + 1);
+    for (const [port, n] of uses) {
+      expect(accepts.filter((a) => a.peer.port === port), `local port ${port}`).toHaveLength(n);
     }
+    expect(accepts).toHaveLength(100);
     // And a worker process served them (fork model): the accepts were handed to children.
     expect(srv.of('fork').length).toBeGreaterThanOrEqual(100);
   });
