@@ -1,17 +1,12 @@
 // The Fetch-style gateway: (Request) => Response | Promise<Response>, the Web-standard
 // handler shape (Hono's app.fetch, Deno, Bun, workers) — WSGI's idea in today's JavaScript.
-import type { GatewayInfo, NodeHandler } from '../http/types';
+import type { GatewayInfo } from '../http/types';
 import { SERVER_SOFTWARE } from '../http/server-software';
 import { GatewayError } from './errors';
-import { onNodeHttp, type GatewayHandler, type GatewayRequest, type GatewayResponse } from './exchange';
+import { type GatewayHandler, type GatewayRequest, type GatewayResponse } from './exchange';
 import { G } from './strings';
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
-
-/** A Fetch-style handler on Node's http server. */
-export function fetchHandler(handler: FetchHandler, info: GatewayInfo): NodeHandler {
-  return onNodeHttp(fetchGateway(handler, info));
-}
 
 /** Adapts a Fetch-style handler to the gateway seam (exchange.ts). */
 export function fetchGateway(handler: FetchHandler, info: GatewayInfo): GatewayHandler {

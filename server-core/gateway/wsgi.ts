@@ -9,10 +9,10 @@
 // - exc_info is the caught error (or a Python-style [type, value, traceback] triple);
 // - PATH_INFO is percent-decoded as UTF-8 when the bytes are valid UTF-8, else as latin-1.
 import { isUtf8 } from 'node:buffer';
-import type { GatewayInfo, NodeHandler, RequestScope } from '../http/types';
+import type { GatewayInfo, RequestScope } from '../http/types';
 import { SERVER_SOFTWARE, httpDate } from '../http/server-software';
 import { GatewayError } from './errors';
-import { onNodeHttp, type GatewayHandler, type GatewayRequest, type GatewayResponse } from './exchange';
+import { type GatewayHandler, type GatewayRequest, type GatewayResponse } from './exchange';
 import { G } from './strings';
 
 export type Chunk = string | Uint8Array;
@@ -61,11 +61,6 @@ export interface Environ {
   'wsgi.run_once': boolean;
   /** Every request header as HTTP_NAME (and anything an app or middleware adds). */
   [key: string]: unknown;
-}
-
-/** A WSGI app on Node's http server. */
-export function wsgiHandler(app: WsgiApp, info: GatewayInfo): NodeHandler {
-  return onNodeHttp(wsgiGateway(app, info));
 }
 
 /** Adapts a WSGI app to the gateway seam (exchange.ts). */

@@ -65,8 +65,10 @@ class KoffiFdIO implements FdIO {
   }
 
   takeUnread(): Buffer | null {
-    const into = Buffer.allocUnsafe(PEEK_BYTES);
     try {
+      // Almost always nothing: look first, so a buffer is made only for bytes that are there.
+      if (recvNow(this.fd, peekBuffer, true) <= 0) return null;
+      const into = Buffer.allocUnsafe(PEEK_BYTES);
       const n = recvNow(this.fd, into);
       return n > 0 ? into.subarray(0, n) : null;
     } catch {

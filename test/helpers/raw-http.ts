@@ -15,11 +15,12 @@ export interface RawExchange {
 /**
  * Connects, writes `parts` (with a short pause between them so they travel as separate
  * segments), optionally half-closes, and reads until the server closes or `timeoutMs` passes.
+ * `between(localPort)`, when given, is awaited before each part after the first.
  */
 export async function rawRequest(
   port: number,
   parts: (string | Buffer)[],
-  opts: { endAfter?: boolean; timeoutMs?: number; gapMs?: number; resetAfterMs?: number } = {},
+  opts: { endAfter?: boolean; timeoutMs?: number; gapMs?: number; resetAfterMs?: number; between?: (localPort: number) => Promise<void> } = {},
 ): Promise<RawExchange> {
   const sock: Socket = createConnection({ port, host: '127.0.0.1' });
   await once(sock, 'connect');
@@ -32,6 +33,7 @@ export async function rawRequest(
   for (const [i, p] of parts.entries()) {
     const b = typeof p === 'string' ? Buffer.from(p, 'latin1') : p;
     sent.push(b);
+    if (i > 0) await opts.between?.(localPort);
     sock.write(b);
     if (i < parts.length - 1) await new Promise((r) => setTimeout(r, opts.gapMs ?? 20));
   }

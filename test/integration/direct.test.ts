@@ -22,28 +22,18 @@ interface Exchanged {
  * once), seen half a request, and left the connection to Node's http server.
  */
 async function exchange(run: ServerRun, request: string, split = false): Promise<Exchanged> {
-  return exchangeAfter(run, request, split ? (localPort) => run.waitFor('accept', (e) => e.peer.port === localPort).then(() => {}) : null);
+  const afterAccept = async (localPort: number): Promise<void> => {
+    await run.waitFor('accept', (e) => e.peer.port === localPort);
+    await new Promise((r) => setTimeout(r, 30));
+  };
+  return exchangeAfter(run, request, split ? afterAccept : null);
 }
 
 /** The same, with the second part sent once `between` has resolved (null: the request in one piece). */
 async function exchangeAfter(run: ServerRun, request: string, between: ((localPort: number) => Promise<void>) | null): Promise<Exchanged> {
-  const sock = createConnection({ port: run.port, host: '127.0.0.1' });
-  await once(sock, 'connect');
-  const localPort = sock.localPort ?? 0;
-  const chunks: Buffer[] = [];
-  sock.on('data', (c: Buffer) => chunks.push(c));
-  sock.on('error', () => {});
-  const closed = once(sock, 'close');
-  if (between) {
-    sock.write(request.slice(0, 10), 'latin1');
-    await between(localPort);
-    await new Promise((r) => setTimeout(r, 30));
-    sock.write(request.slice(10), 'latin1');
-  } else sock.write(request, 'latin1');
-  const timer = setTimeout(() => sock.destroy(), 10_000);
-  await closed;
-  clearTimeout(timer);
-  return { received: Buffer.concat(chunks), localPort };
+  const parts = between ? [request.slice(0, 10), request.slice(10)] : [request];
+  const x = await rawRequest(run.port, parts, { between: between ?? undefined, gapMs: 0, timeoutMs: 10_000 });
+  return { received: x.received, localPort: x.localPort };
 }
 
 function connOf(run: ServerRun, localPort: number): number {

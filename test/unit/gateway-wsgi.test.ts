@@ -2,7 +2,8 @@
 // contract breach answered with a 500 and an `error` event naming it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadApp } from '../../server-core/app-loader';
-import { wsgiHandler, type Environ, type WsgiApp } from '../../server-core/gateway/wsgi';
+import { onNodeHttp } from '../../server-core/gateway/exchange';
+import { wsgiGateway, type Environ, type WsgiApp } from '../../server-core/gateway/wsgi';
 import type { GatewayInfo } from '../../server-core/http/types';
 import { request, startHarness, type Harness } from './connection-harness';
 
@@ -14,7 +15,7 @@ afterEach(async () => {
 });
 
 async function serveWsgi(app: WsgiApp, gw: GatewayInfo = info): Promise<Harness> {
-  h = await startHarness(wsgiHandler(app, gw), { iface: 'wsgi' });
+  h = await startHarness(onNodeHttp(wsgiGateway(app, gw)), { iface: 'wsgi' });
   return h;
 }
 
