@@ -2,6 +2,7 @@
 // `< ` lines, the response head as `> ` lines, and one short timestamped line per other event.
 import { STATUS_CODES } from 'node:http';
 import type { Sink } from './emit';
+import { eventJson } from './event-json';
 import type { ForkscopeEvent } from './events';
 import { S } from './strings';
 
@@ -80,5 +81,5 @@ export function humanSink(write: (text: string) => void = (s) => process.stdout.
 
 /** --json: exactly one event per line. */
 export function jsonSink(write: (text: string) => void = (s) => process.stdout.write(s)): Sink {
-  return (e) => write(`${JSON.stringify(e)}\n`);
+  return (e) => write(`${eventJson(e)}\n`);
 }

@@ -14,16 +14,25 @@ const waiting = new Set<BatchedOutput>();
 
 export class BatchedOutput {
   private pending = '';
+  /** Bytes queued (a worker's event lines, passed on as they came), with the text before them. */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
   private immediate: NodeJS.Immediate | null = null;
 
-  constructor(private readonly write: (text: string) => void) {
+  constructor(private readonly write: (text: string | Buffer) => void) {
     process.on('exit', () => this.flush());
   }
 
-  /** Queues text; it is written at the end of this turn of the event loop, in order. */
-  add(text: string): void {
-    this.pending += text;
-    if (this.pending.length > MAX_PENDING) this.flush();
+  /** Queues text or UTF-8 bytes; written at the end of this turn of the event loop, in order. */
+  add(text: string | Buffer): void {
+    if (typeof text === 'string') this.pending += text;
+    else {
+      if (this.pending) this.parts.push(Buffer.from(this.pending));
+      this.pending = '';
+      this.parts.push(text);
+      this.partBytes += text.length;
+    }
+    if (this.pending.length + this.partBytes > MAX_PENDING) this.flush();
     else if (!this.immediate) {
       this.immediate = setImmediate(this.flushScheduled);
       waiting.add(this);
@@ -36,6 +45,15 @@ export class BatchedOutput {
       clearImmediate(this.immediate);
       this.immediate = null;
       waiting.delete(this);
+    }
+    if (this.parts.length) {
+      if (this.pending) this.parts.push(Buffer.from(this.pending));
+      const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+      this.parts = [];
+      this.partBytes = 0;
+      this.pending = '';
+      this.write(bytes);
+      return;
     }
     if (!this.pending) return;
     const text = this.pending;

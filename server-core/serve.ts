@@ -58,7 +58,7 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   const stdout = new BatchedOutput((text) => {
     if (!outputGone) process.stdout.write(text);
   });
-  const write = (text: string): void => stdout.add(text);
+  const write = (text: string | Buffer): void => stdout.add(text);
   const sink = out.json ? jsonSink(write) : humanSink(write);
   const emit = makeEmit(sink);
 

@@ -16,6 +16,10 @@ import { sendSignal, signalName, signalNumber, type WaitResult } from './sys/wai
 import { ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './worker/config';
 
 export type WorkerRole = 'connection' | 'pool';
+
+const NL = 0x0a;
+/** The events whose type changes what the master knows of a worker, as each line begins. */
+const FOLLOWED: [string, Buffer][] = ['worker-ready', 'accept', 'close'].map((t) => [t, Buffer.from(`{"type":"${t}"`)]);
 /** starting → idle ⇄ busy → exited (a zombie until reaped; then it leaves WORKERS). */
 export type WorkerState = 'starting' | 'idle' | 'busy' | 'exited';
 
@@ -250,14 +254,15 @@ export class Arbiter {
       return;
     }
     w.events = sock;
-    let buf = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      const end = buf.lastIndexOf('\n');
-      if (end < 0) return;
-      const complete = buf.slice(0, end + 1);
-      buf = buf.slice(end + 1);
+    let rest: Buffer | null = null;
+    sock.on('data', (chunk: Buffer) => {
+      const end = chunk.lastIndexOf(NL);
+      if (end < 0) {
+        rest = rest ? Buffer.concat([rest, chunk]) : chunk;
+        return;
+      }
+      const complete = rest ? Buffer.concat([rest, chunk.subarray(0, end + 1)]) : chunk.subarray(0, end + 1);
+      rest = end + 1 < chunk.length ? chunk.subarray(end + 1) : null;
       this.onWorkerLines(w, complete);
     });
     sock.on('error', () => {});
@@ -267,34 +272,51 @@ export class Arbiter {
   }
 
   /**
-   * A worker's complete event lines. The master only needs each line's type (to follow the
-   * worker's state); in JSON output the lines are passed on as they are, which keeps a busy
-   * prefork pool from making the master parse and re-serialize every event.
+   * A worker's complete event lines. The master only needs the type of a few (to follow the
+   * worker's state); in JSON output the bytes are passed on as they are, which keeps a busy
+   * prefork pool from making the master decode, parse and re-serialize every event.
    */
-  private onWorkerLines(w: WorkerInfo, text: string): void {
+  private onWorkerLines(w: WorkerInfo, lines: Buffer): void {
     const raw = this.ctx.forwardLines;
-    let start = 0;
-    while (start < text.length) {
-      const nl = text.indexOf('\n', start);
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (!line) continue;
-      if (raw) {
-        // Our worker writes `type` first: no need to parse the line to know what it is.
-        const type = /^\{"type":"([a-z-]+)"/.exec(line)?.[1];
-        if (type) this.followWorker(w, type);
-      } else {
-        let event: ForkscopeEvent;
-        try {
-          event = JSON.parse(line) as ForkscopeEvent;
-        } catch {
-          continue; // a worker writes only our own JSON; anything else is not an event
-        }
-        this.followWorker(w, event.type);
-        this.forward(event);
-      }
+    if (raw) {
+      this.followLines(w, lines);
+      raw(lines);
+      return;
     }
-    if (raw) raw(text);
+    for (const line of lines.toString('utf8').split('\n')) {
+      if (!line) continue;
+      let event: ForkscopeEvent;
+      try {
+        event = JSON.parse(line) as ForkscopeEvent;
+      } catch {
+        continue; // a worker writes only our own JSON; anything else is not an event
+      }
+      this.followWorker(w, event.type);
+      this.forward(event);
+    }
+  }
+
+  /**
+   * Our worker writes `type` first in every line (event-json.ts), so the lines that matter are
+   * found by their opening bytes, in order, without reading the rest.
+   */
+  private followLines(w: WorkerInfo, lines: Buffer): void {
+    let at = 0;
+    for (;;) {
+      let next = -1;
+      let type = '';
+      for (const [t, marker] of FOLLOWED) {
+        const i = lines.indexOf(marker, at);
+        if (i >= 0 && (next < 0 || i < next)) {
+          next = i;
+          type = t;
+        }
+      }
+      if (next < 0) return;
+      // Only at the start of a line (inside a line the quotes would be escaped, but be sure).
+      if (next === 0 || lines[next - 1] === NL) this.followWorker(w, type);
+      at = next + 1;
+    }
   }
 
   /** The worker's state, from the events it reports. */

@@ -5,6 +5,7 @@ import type { Peer } from '../events';
 import { POLLIN, POLLOUT, Waiter } from '../sys/poll';
 import { closeQuietly, recvNow, sendNow } from '../sys/socket';
 import { startDirect, type DirectServing, type FdIO } from './direct';
+import { startKept } from './kept';
 import { readPlainRequest } from './plain-request';
 import type { ConnectionContext } from './types';
 
@@ -16,7 +17,7 @@ const peekBuffer = Buffer.allocUnsafe(PEEK_BYTES);
  * Serves the connection directly when it holds one plain request the app's gateway can take;
  * null when it does not, with nothing read: connection.ts serves it then. A client whose
  * bytes have not arrived yet is waited for (through `waiter`, which the caller may cancel),
- * at most for the read timeout — or, without a waiter, left to Node's http server at once.
+ * at most for the read timeout — or, without a waiter, waited for by the event loop (kept.ts).
  */
 export async function serveDirect(fd: number, peer: Peer, ctx: ConnectionContext, waiter: Waiter | null): Promise<DirectServing | null> {
   if (!ctx.app.gateway) return null;
@@ -26,10 +27,11 @@ export async function serveDirect(fd: number, peer: Peer, ctx: ConnectionContext
     if (waited?.result !== 'ready') return null;
     n = peek(fd);
   }
+  // Nothing yet, and no time to wait here (other connections need this worker): the event loop waits.
+  if (n === -1 && !waiter) return startKept(fd, peer, ctx, null);
   if (n <= 0 || n >= PEEK_BYTES) return null;
   const req = readPlainRequest(peekBuffer.subarray(0, n), ctx.limits);
-  // A connection the client wants kept open is served by Node's http server, which can.
-  if (!req || (ctx.keepAlive && req.keepAlive)) return null;
+  if (!req) return null;
   // Take the bytes just looked at (they are the whole request).
   const taken = Buffer.allocUnsafe(n);
   try {
@@ -37,6 +39,8 @@ export async function serveDirect(fd: number, peer: Peer, ctx: ConnectionContext
   } catch {
     return null;
   }
+  // A connection the client wants kept open is read again after each answer (kept.ts).
+  if (ctx.keepAlive && req.keepAlive) return startKept(fd, peer, ctx, { req, bytes: taken });
   return startDirect(new KoffiFdIO(fd), peer, ctx, req, taken);
 }
 

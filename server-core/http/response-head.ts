@@ -1,8 +1,9 @@
 // The status line and header block of a response on the direct path (direct.ts), with the
 // headers HTTP itself needs added the way Node's http server adds them (lib/_http_outgoing.js),
 // so a client sees the same bytes whichever path served it: Date when the app gave none,
-// `Connection: close`, then the body's framing — Content-Length when the whole body is known,
-// chunked for HTTP/1.1 when it is not, and for HTTP/1.0 the end of the connection.
+// `Connection` (keep-alive with its timeout, or close), then the body's framing —
+// Content-Length when the whole body is known, chunked for HTTP/1.1 when it is not, and for
+// HTTP/1.0 the end of the connection.
 import type { HeaderList } from '../events';
 import { reasonPhrase } from './reason-phrases';
 
@@ -12,7 +13,11 @@ export interface ResponseHead {
   /** The bytes of the head, latin1 (one byte per character). */
   text: string;
   framing: Framing;
+  /** The head lets the connection stay open for another request. */
+  keepOpen: boolean;
 }
+
+const CLOSE_TOKEN = /(?:^|\W)close(?:$|\W)/i;
 
 /** No body may follow: the answer to HEAD, 1xx, 204 and 304. */
 export function bodyless(method: string, status: number): boolean {
@@ -22,7 +27,9 @@ export function bodyless(method: string, status: number): boolean {
 /**
  * `headers`: names and values alternating, as the gateway gave them. `wholeBody`: the length
  * of the body when it is all known now (the app ended the response before writing any of it),
- * else null. `chunkedAllowed`: the request was HTTP/1.1 or later.
+ * else null. `chunkedAllowed`: the request was HTTP/1.1 or later. `keepAliveMs`: the connection
+ * may stay open (the server keeps connections and the client asked to), with this idle timeout;
+ * null: it closes after this response.
  */
 export function buildHead(
   status: number,
@@ -32,10 +39,11 @@ export function buildHead(
   hasBody: boolean,
   wholeBody: number | null,
   chunkedAllowed: boolean,
+  keepAliveMs: number | null = null,
 ): ResponseHead {
   let text = `HTTP/1.1 ${status} ${reason ?? reasonPhrase(status)}\r\n`;
   let sawDate = false;
-  let sawConnection = false;
+  let connection: string | null = null;
   let sawLength = false;
   let chunked: boolean | null = null;
   for (let i = 0; i + 1 < headers.length; i += 2) {
@@ -47,7 +55,7 @@ export function buildHead(
         if (name.toLowerCase() === 'date') sawDate = true;
         break;
       case 10:
-        if (name.toLowerCase() === 'connection') sawConnection = true;
+        if (name.toLowerCase() === 'connection') connection = value;
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') sawLength = true;
@@ -58,8 +66,15 @@ export function buildHead(
     }
   }
   if (!sawDate) text += `Date: ${date}\r\n`;
-  // The direct path serves one request per connection.
-  if (!sawConnection) text += 'Connection: close\r\n';
+  // Node keeps a connection only when the client can tell where this body ends without it.
+  let keepOpen = connection !== null ? !CLOSE_TOKEN.test(connection) : keepAliveMs !== null && (sawLength || chunkedAllowed);
+  if (connection === null) {
+    if (!keepOpen) text += 'Connection: close\r\n';
+    else {
+      text += 'Connection: keep-alive\r\n';
+      if (keepAliveMs) text += `Keep-Alive: timeout=${Math.floor(keepAliveMs / 1000)}\r\n`;
+    }
+  }
   let framing: Framing;
   if (!hasBody) framing = 'none';
   else if (sawLength) framing = 'length';
@@ -71,7 +86,8 @@ export function buildHead(
     text += 'Transfer-Encoding: chunked\r\n';
     framing = 'chunked';
   } else framing = 'close';
-  return { text: `${text}\r\n`, framing };
+  if (framing === 'close') keepOpen = false;
+  return { text: `${text}\r\n`, framing, keepOpen };
 }
 
 /** 'HTTP/1.1 200 OK\r\nA: b\r\n…\r\n\r\n' → [['A', 'b'], …]. */

@@ -39,10 +39,10 @@ export interface RunContext {
   forward?: Sink;
   /**
    * JSON output only: complete NDJSON lines from a worker (each ending in a newline), written
-   * to the event stream as they are — no parse, no re-stringify on the master's busy path.
-   * Without it, worker events are parsed and go through `forward`.
+   * to the event stream as the bytes they are — no decoding, no parse, no re-stringify on the
+   * master's busy path. Without it, worker events are parsed and go through `forward`.
    */
-  forwardLines?: (text: string) => void;
+  forwardLines?: (lines: Buffer) => void;
 }
 
 export interface ServerModel {

@@ -16,6 +16,8 @@ export const SOCK_NONBLOCK = linux ? 0o4000 : 0;
 export const SOCK_CLOEXEC = linux ? 0o2000000 : 0;
 export const SOL_SOCKET = linux ? 1 : 0xffff;
 export const SO_REUSEADDR = linux ? 2 : 4;
+/** How long a blocking receive — on a listening socket, accept() — waits before EAGAIN. */
+export const SO_RCVTIMEO = linux ? 20 : 0x1006;
 export const IPPROTO_TCP = 6;
 export const MSG_PEEK = 2;
 export const MSG_DONTWAIT = linux ? 0x40 : 0x80;
@@ -32,7 +34,7 @@ export const O_NONBLOCK = linux ? 0o4000 : 0x4;
 export const O_CLOEXEC = linux ? 0o2000000 : 0x1000000;
 
 /** Big enough for sockaddr_in6 (28 bytes) on every platform. */
-const SOCKADDR_MAX = 128;
+export const SOCKADDR_MAX = 128;
 
 const socket_ = libc.func('int socket(int domain, int type, int protocol)');
 const setsockopt_ = libc.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)');
@@ -41,8 +43,8 @@ const bind_ = libc.func('int bind(int fd, const void *addr, uint32_t len)');
 const listen_ = libc.func('int listen(int fd, int backlog)');
 const getsockname_ = libc.func('int getsockname(int fd, void *addr, void *len)');
 const getpeername_ = libc.func('int getpeername(int fd, void *addr, void *len)');
-const accept4_ = linux ? libc.func('int accept4(int fd, void *addr, void *len, int flags)') : null;
-const accept_ = libc.func('int accept(int fd, void *addr, void *len)');
+export const accept4_ = linux ? libc.func('int accept4(int fd, void *addr, void *len, int flags)') : null;
+export const accept_ = libc.func('int accept(int fd, void *addr, void *len)');
 const close_ = libc.func('int close(int fd)');
 // fcntl is variadic: declared so, or its third argument goes astray on arm64.
 const fcntl_ = libc.func('int fcntl(int fd, int cmd, ...)');
@@ -208,6 +210,18 @@ export function closeQuietly(fd: number): void {
 
 export function fcntl(fd: number, cmd: number, arg = 0): number {
   return check('fcntl', fcntl_(fd, cmd, 'int', arg));
+}
+
+/**
+ * Makes accept() on a listening socket block, for at most `timeoutMs` (then EAGAIN). Blocking
+ * is a property of the open socket, shared by every process holding it.
+ */
+export function makeAcceptBlock(fd: number, timeoutMs: number): void {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  const tv = Buffer.alloc(16); // struct timeval { long tv_sec; long tv_usec; } (LP64)
+  tv.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
+  tv.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1000), 8);
+  check('setsockopt', setsockopt_(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16));
 }
 
 export function setNonblockCloexec(fd: number): void {

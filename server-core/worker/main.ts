@@ -10,26 +10,29 @@ import type { Socket } from 'node:net';
 import { loadApp } from '../app-loader';
 import { now, setOrigin } from '../clock';
 import { makeEmit, type Emit } from '../emit';
+import { eventJson } from '../event-json';
 import type { ForkscopeEvent } from '../events';
 import { serveDirectFromRead } from '../http/direct-read';
 import type { LoadedApp } from '../http/types';
 import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
 
+const FLUSH_EVERY_MS = 1;
 let pipeOpen = true;
 let pending: string[] = [];
 let flushQueued = false;
 
 /**
  * Events go to the master through fd 4, one JSON object per line. They are gathered and
- * written once per turn of the event loop (a busy pool worker emits several per request, and
- * one write(2) each cost more than serving), and written synchronously at exit, so none is lost.
+ * written at most once a millisecond (a busy pool worker emits several per request: one
+ * write(2) each — and one read for the master — cost more than serving), and written
+ * synchronously at exit, so none is lost.
  */
 function toMaster(event: ForkscopeEvent): void {
   if (!pipeOpen) return;
-  pending.push(JSON.stringify(event));
+  pending.push(eventJson(event));
   if (!flushQueued) {
     flushQueued = true;
-    setImmediate(flushToMaster);
+    setTimeout(flushToMaster, FLUSH_EVERY_MS);
   }
 }
 

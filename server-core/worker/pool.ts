@@ -1,22 +1,28 @@
 // A prefork pool worker: it accepts on the listening socket it inherited (fd 3) itself, as
-// Apache prefork and gunicorn's sync workers do — accept4() through koffi, like the iterative
-// model's loop, so that a plain one-request connection can be served straight on its fd
+// Apache prefork and gunicorn's sync workers do — accept4() through koffi, blocking on a pool
+// thread (sys/accept.ts), so that a plain one-request connection can be served straight on its fd
 // (http/direct.ts) and only the rest is wrapped for Node's http server. Loaded only by pool
 // workers: a fork-model worker never pays for koffi.
 import { Socket } from 'node:net';
 import { poolConnId } from '../conn-id';
 import type { Emit } from '../emit';
 import { serveConnection } from '../http/connection';
+import type { DirectServing } from '../http/direct';
 import { serveDirect } from '../http/direct-peek';
 import type { ConnectionContext, LoadedApp } from '../http/types';
+import { BlockingAccept, type AcceptOutcome } from '../sys/accept';
 import { SysError } from '../sys/libc';
-import { POLLIN, POLLNVAL, Waiter } from '../sys/poll';
-import { accept, closeQuietly } from '../sys/socket';
+import { closeQuietly, makeAcceptBlock } from '../sys/socket';
 import { FD, type WorkerConfig } from './config';
 import { RequestBudget } from './request-budget';
 
 /** Pause after an accept error such as EMFILE: the socket stays readable, so without it the loop would spin. */
 const ACCEPT_ERROR_BACKOFF_MS = 200;
+/** How long one blocking accept() waits before the worker looks whether it should go on. */
+const ACCEPT_WAIT_MS = 100;
+/** A worker holding n connections open waits n × YIELD_MS (at most YIELD_MAX times) before its next accept. */
+const YIELD_MS = 1;
+const YIELD_MAX = 8;
 
 export interface PoolHooks {
   emit: Emit;
@@ -36,8 +42,9 @@ class PoolWorker {
   private accepted = 0;
   private active = 0;
   private closing = false;
+  /** An accept() is pending on a pool thread. */
+  private accepting = false;
   private failing: string | null = null;
-  private readonly waiter = new Waiter();
   private readonly budget: RequestBudget;
   private readonly narrate: Emit;
 
@@ -54,40 +61,43 @@ class PoolWorker {
   }
 
   /**
-   * Every worker's poll() wakes when a connection is queued, and they race for it. A worker
-   * that holds a connection open (keep-alive, a slow app) goes back to poll() after each
-   * accept, so its siblings get their share; one whose connections are all done (served
-   * directly at once) accepts again without the round trip through the thread pool.
+   * Blocks in accept() on a pool thread (sys/accept.ts): the kernel hands each connection to
+   * the worker that has waited longest, so connections spread over the pool. A connection
+   * accepted is served, even if the worker decided meanwhile to stop.
+   *
+   * That is fair while workers wait for connections, not when connections wait for workers
+   * (a burst): then whichever worker asks first takes the next one. So a worker holding
+   * connections open waits a moment before asking again — longer the more it holds — and the
+   * less loaded ones take the burst (nginx's workers back off from accepting the same way).
    */
   async run(): Promise<void> {
-    let pollFirst = true;
+    makeAcceptBlock(FD.socket, ACCEPT_WAIT_MS);
+    const acceptor = new BlockingAccept(FD.socket);
     while (!this.closing) {
-      if (pollFirst) {
-        const out = await this.waiter.wait(FD.socket, POLLIN);
-        if (out.result === 'cancelled') break;
-        if (out.result === 'ready' && out.revents & POLLNVAL) throw new SysError('poll', 9);
+      if (this.active > 0) {
+        // What the last connection started runs first (a direct answer is over within this turn).
+        await new Promise((r) => setImmediate(r));
+        if (this.active > 0) await new Promise((r) => setTimeout(r, Math.min(this.active, YIELD_MAX) * YIELD_MS));
       }
-      const got = this.acceptOne();
+      if (this.closing) break;
+      this.accepting = true;
+      const got = await this.acceptOne(acceptor);
+      this.accepting = false;
       if (got === 'error') await new Promise((r) => setTimeout(r, ACCEPT_ERROR_BACKOFF_MS));
-      if (!got || got === 'error') {
-        pollFirst = true;
-        continue;
-      }
-      this.serve(got.fd, got.peer);
-      // Let what the connection started run (a direct answer finishes within this turn).
-      await new Promise((r) => setImmediate(r));
-      pollFirst = this.active > 0;
+      else if (got !== 'timeout') this.serve(got.fd, got.peer);
     }
-    this.waiter.close();
+    acceptor.free();
     this.finishIfDone();
   }
 
-  private acceptOne(): ReturnType<typeof accept> | 'error' {
+  private async acceptOne(acceptor: BlockingAccept): Promise<AcceptOutcome | 'error'> {
     try {
-      const got = accept(FD.socket);
+      const got = await acceptor.accept();
       this.failing = null;
       return got;
     } catch (err) {
+      // Not a socket to accept on: nothing to wait for.
+      if (err instanceof SysError && (err.code === 'EBADF' || err.code === 'ENOTSOCK' || err.code === 'EINVAL')) throw err;
       // Reported once per run of identical failures (EMFILE repeats until an fd is freed).
       const code = err instanceof SysError ? err.code : 'ACCEPT';
       if (this.failing !== code) this.hooks.emit({ type: 'error', code, message: `worker ${process.pid}: accept failed: ${err instanceof Error ? err.message : String(err)}` });
@@ -125,7 +135,10 @@ class PoolWorker {
 
   /** Directly when the request is already here and plain (no waiting: other connections need this worker), else through Node's http server. */
   private async serveOne(fd: number, peer: { address: string; port: number }, ctx: ConnectionContext): Promise<void> {
-    const direct = await serveDirect(fd, peer, ctx, null);
+    // Known to the budget before its first event (a direct answer may be over within this call).
+    let direct: DirectServing | null = null;
+    this.budget.opened(ctx.conn, { end: () => direct?.end() });
+    direct = await serveDirect(fd, peer, ctx, null);
     if (direct) return direct.done;
     let socket: Socket;
     try {
@@ -140,13 +153,13 @@ class PoolWorker {
     return serveConnection(socket, ctx);
   }
 
+  /** The accept in progress, if any, returns within ACCEPT_WAIT_MS; the loop ends then. */
   private stopAccepting(): void {
-    if (this.closing) return;
     this.closing = true;
-    this.waiter.cancel();
   }
 
+  /** Exits once nothing is served and no accept is pending (one could still bring a connection). */
   private finishIfDone(): void {
-    if (this.closing && this.active === 0) this.hooks.exit();
+    if (this.closing && this.active === 0 && !this.accepting) this.hooks.exit();
   }
 }

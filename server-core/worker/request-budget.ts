@@ -3,11 +3,15 @@
 // and renamed the setting MaxConnectionsPerChild for that reason). When the budget is spent
 // the worker stops accepting, answers the request in hand with `Connection: close`, closes
 // its keep-alive connections as they fall idle, and exits once the last one is closed.
-import type { Socket } from 'node:net';
 import type { EventInput } from '../events';
 
+/** A connection the budget can close: a net.Socket (Node's path) or a direct one (kept.ts). */
+interface Closable {
+  end(): void;
+}
+
 interface Tracked {
-  socket: Socket;
+  socket: Closable;
   /** A request is being answered. */
   busy: boolean;
   /** Requests answered on this connection so far. */
@@ -26,7 +30,7 @@ export class RequestBudget {
     private readonly onSpent: () => void,
   ) {}
 
-  opened(conn: number, socket: Socket): void {
+  opened(conn: number, socket: Closable): void {
     this.conns.set(conn, { socket, busy: false, served: 0 });
   }
 

@@ -132,11 +132,12 @@ describe('the direct path', () => {
     await run.stop();
   });
 
-  it('with --keep-alive, a keep-alive request goes to Node\'s http server and a Connection: close request is served directly', async () => {
+  it('with --keep-alive, a keep-alive request is served directly too (kept.ts), and so is a Connection: close request', async () => {
     const run = await startServer(['hello', '--model', 'iterative', '--keep-alive', '--read-timeout', '0.5', '--port', '0']);
     const kept = await exchange(run, get('/hello'));
     const closed = await exchange(run, get('/hello', 'Connection: close\r\n'));
-    expect((await served(run, kept)).via).toBe('http');
+    expect((await served(run, kept)).via).toBe('direct');
+    expect(kept.received.toString('latin1')).toContain('Connection: keep-alive\r\n');
     expect((await served(run, closed)).via).toBe('direct');
     await run.stop();
   });
