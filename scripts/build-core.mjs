@@ -3,24 +3,27 @@
 // (a worker's start time is the lesson: no TypeScript loader on that path).
 // Rebuilds only when a source is newer than the last build; safe to run concurrently.
 import { build, stop } from 'esbuild';
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const outDir = join(root, 'dist-core');
 
-/** name → entry. Each becomes dist-core/<name>.mjs — except the worker, dist-core/worker.cjs. */
+/** name → entry. Each becomes dist-core/<name>.mjs — except the worker's, dist-core/<name>.cjs. */
 const entries = {
   cli: 'server-core/cli.ts',
-  worker: 'server-core/worker/main.ts',
+  // worker.cjs is what a worker process runs: a loader that runs worker-main.cjs from V8's
+  // code cache (server-core/worker/loader.ts).
+  worker: 'server-core/worker/loader.ts',
+  'worker-main': 'server-core/worker/main.ts',
   web: 'src-main/web/main.ts',
 };
 
 // The worker is CommonJS and has no source map: every fork-model request pays a worker start,
 // and on Node 20 a CommonJS file got to its first byte ~10 ms sooner than the same code as an
 // ES module, and an inline map (twice the code's size) cost ~7 ms more (docs/processes.md).
-const commonjs = new Set(['worker']);
+const commonjs = new Set(['worker', 'worker-main']);
 const fileOf = (name) => `${name}.${commonjs.has(name) ? 'cjs' : 'mjs'}`;
 
 // Packages that stay in node_modules (native, or large and not on a worker's path).
@@ -83,10 +86,15 @@ export async function ensureBuilt({ force = false } = {}) {
           logLevel: 'error',
           // CommonJS dependencies bundled into ESM may call require().
           ...(cjs ? {} : { banner: { js: "import { createRequire as __fsCreateRequire } from 'node:module'; const require = __fsCreateRequire(import.meta.url);" } }),
+          // Run from V8's code cache, where import() finds no loader on Node 20 (loader.ts):
+          // Node's own modules are required instead, and apps are imported by the loader.
+          ...(name === 'worker-main' ? { supported: { 'dynamic-import': false } } : {}),
         });
         renameSync(tmp, paths[name]);
       }),
   );
+  // Code caches of earlier worker bundles (loader.ts keys them by the bundle's size and time).
+  for (const f of readdirSync(outDir)) if (/^worker-main\.cjs\..*\.cache$/.test(f)) rmSync(join(outDir, f), { force: true });
   // esbuild keeps a service child process alive; a server master must not show it as a worker.
   await stop();
   writeFileSync(join(outDir, `.stamp.${tag}`), String(started));

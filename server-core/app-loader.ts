@@ -65,10 +65,21 @@ function findModule(spec: string, file: string): string {
 
 type Namespace = Record<string, unknown>;
 
+/**
+ * A worker runs its bundle from V8's code cache (worker/loader.ts), and on Node 20 an import()
+ * in cached code finds no module loader: the loader, an ordinary module, lends its own.
+ */
+const LENT_IMPORT = Symbol.for('forkscope.import');
+
+function importUrl(url: string): Promise<unknown> {
+  const lent = (globalThis as Record<symbol, unknown>)[LENT_IMPORT] as ((url: string) => Promise<unknown>) | undefined;
+  // Else left as a real import() by the bundle (a run-time URL), so Node's own loader runs it.
+  return lent ? lent(url) : import(/* @vite-ignore */ url);
+}
+
 async function importModule(spec: string, path: string): Promise<Namespace> {
   try {
-    // Left as a real import() by the bundle (a run-time URL), so Node's own loader runs it.
-    return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Namespace;
+    return (await importUrl(pathToFileURL(path).href)) as Namespace;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     if (e instanceof SyntaxError || e.name === 'SyntaxError') {

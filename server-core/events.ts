@@ -49,9 +49,9 @@ export interface RequestEvent extends Base<'request'> {
   version: string;
   headers: HeaderList;
   /**
-   * Which HTTP layer read it: 'direct' — recv() and send() on the connection's fd, the seed's
-   * way (one plain request on a connection that closes after it; http/direct.ts); 'http' —
-   * Node's http server (keep-alive, bodies still arriving, bad input; http/connection.ts).
+   * Which HTTP layer read it: 'direct' — a plain request read whole and answered without
+   * Node's http objects, the seed's way (http/direct.ts, and http/kept.ts for keep-alive);
+   * 'http' — Node's http server (bodies still arriving, pipelining, bad input; http/connection.ts).
    */
   via?: 'direct' | 'http';
 }

@@ -1,4 +1,4 @@
-// A worker process (bundled as dist-core/worker.cjs). The master started it with
+// A worker process (bundled as dist-core/worker-main.cjs, run by loader.ts). The master started it with
 // posix_spawn — fork + exec, since Node cannot fork() — and handed it, already open:
 //   fd 3  the accepted connection (fork model) or the listening socket (prefork pool, pool.ts)
 //   fd 4  the write end of its event pipe: one JSON event per line, read by the master
