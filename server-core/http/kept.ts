@@ -25,6 +25,8 @@ import type { ConnectionContext } from './types';
  */
 export function startKept(fd: number, peer: Peer, ctx: ConnectionContext, first: { req: PlainRequest; bytes: Buffer } | null): KeptConnection {
   const socket = new Socket({ fd, readable: true, writable: true });
+  // As Node's http server does (noDelay): an answer goes out at once, not held back by Nagle.
+  socket.setNoDelay(true);
   const connection = new KeptConnection(socket, peer, ctx);
   connection.start(first);
   return connection;
@@ -252,6 +254,7 @@ export class KeptConnection implements DirectServing, ExchangeHost, Timed {
     if (this.closed) return;
     this.closed = true;
     unwatch(this);
+    this.out.cancel();
     const ex = this.current;
     if (ex && !ex.gone) {
       this.ctx.emit({ type: 'error', conn: this.ctx.conn, code: 'CLIENT_GONE', message: H.clientGone() });
