@@ -16,7 +16,7 @@
 import type { Peer } from '../events';
 import { DirectExchange, type ExchangeHost, type WireOut } from './direct-exchange';
 import type { PlainRequest } from './plain-request';
-import { Transcript } from './transcript';
+import { transcriptsOf, type Transcript } from './transcript';
 import type { ConnectionContext } from './types';
 
 /**
@@ -71,8 +71,7 @@ class OneShotConnection implements DirectServing, ExchangeHost {
     readonly ctx: ConnectionContext,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.tIn = new Transcript(ctx.conn, 'in', ctx.limits.transcriptCap, ctx.emit);
-    this.tOut = new Transcript(ctx.conn, 'out', ctx.limits.transcriptCap, ctx.emit);
+    ({ tIn: this.tIn, tOut: this.tOut } = transcriptsOf(ctx.conn, ctx.limits.transcriptCap, ctx.emit));
   }
 
   get out(): WireOut {

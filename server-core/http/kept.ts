@@ -15,7 +15,7 @@ import { DirectExchange, type ExchangeHost, type WireOut } from './direct-exchan
 import type { DirectServing } from './direct';
 import { readPlainRequest, type PlainRequest } from './plain-request';
 import { H } from './strings';
-import { Transcript } from './transcript';
+import { transcriptsOf, type Transcript } from './transcript';
 import type { ConnectionContext } from './types';
 
 /**
@@ -93,8 +93,7 @@ export class KeptConnection implements DirectServing, ExchangeHost, Timed {
     readonly ctx: ConnectionContext,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.tIn = new Transcript(ctx.conn, 'in', ctx.limits.transcriptCap, ctx.emit);
-    this.tOut = new Transcript(ctx.conn, 'out', ctx.limits.transcriptCap, ctx.emit);
+    ({ tIn: this.tIn, tOut: this.tOut } = transcriptsOf(ctx.conn, ctx.limits.transcriptCap, ctx.emit));
     this.out = new SocketOut(socket);
   }
 

@@ -75,6 +75,11 @@ export class Transcript {
   }
 }
 
+/** A connection's two transcripts: the bytes that came in, and those that went out. */
+export function transcriptsOf(conn: number, cap: number, emit: Emit): { tIn: Transcript; tOut: Transcript } {
+  return { tIn: new Transcript(conn, 'in', cap, emit), tOut: new Transcript(conn, 'out', cap, emit) };
+}
+
 /**
  * The parts as UTF-8 text when that is quick to see — ASCII strings and buffers that are each
  * valid UTF-8 — else null (the caller then checks the bytes as a whole: a character may
