@@ -85,11 +85,6 @@ export class DirectExchange implements GatewayRequest, GatewayResponse {
     running.catch((err: unknown) => this.onAppError(err));
   }
 
-  /** Still being answered: the app has not finished, or its answer has not all gone out. */
-  get busy(): boolean {
-    return !this.over;
-  }
-
   // ── GatewayRequest ──
   get method(): string {
     return this.req.method;

@@ -1,8 +1,8 @@
 // A prefork pool worker: it accepts on the listening socket it inherited (fd 3) itself, as
 // Apache prefork and gunicorn's sync workers do — accept4() through koffi, blocking on a pool
-// thread (sys/accept.ts), so that a plain one-request connection can be served straight on its fd
-// (http/direct.ts) and only the rest is wrapped for Node's http server. Loaded only by pool
-// workers: a fork-model worker never pays for koffi.
+// thread (sys/accept.ts), so that plain requests are served directly (http/direct.ts on the fd,
+// http/kept.ts for keep-alive) and only the rest goes to Node's http server. Loaded only by
+// pool workers: a fork-model worker never pays for koffi.
 import { Socket } from 'node:net';
 import { poolConnId } from '../conn-id';
 import type { Emit } from '../emit';
@@ -133,7 +133,7 @@ class PoolWorker {
     });
   }
 
-  /** Directly when the request is already here and plain (no waiting: other connections need this worker), else through Node's http server. */
+  /** Directly when the request is plain (or not here yet: the event loop waits for it), else through Node's http server. */
   private async serveOne(fd: number, peer: { address: string; port: number }, ctx: ConnectionContext): Promise<void> {
     // Known to the budget before its first event (a direct answer may be over within this call).
     let direct: DirectServing | null = null;
