@@ -171,7 +171,10 @@ export class KeptConnection implements DirectServing, ExchangeHost, Timed {
     return bytes;
   }
 
-  /** Node's http server takes over, with `bytes` read again first; it emits `close`. */
+  /**
+   * Node's http server takes over, with `bytes` read again first; it emits `close`. (Its
+   * transcripts start anew: their cap counts from here. Rare — pipelining, bad input.)
+   */
   private handOff(bytes: Buffer): void {
     const { socket, ctx } = this;
     this.handedOff = true;
