@@ -5,13 +5,17 @@
 // — the first one after each build — so it holds the functions a worker really ran, not only
 // those V8 compiles up front. It is keyed by the bundle's size and time, so a rebuild never
 // meets a stale one; V8 itself refuses a cache from another Node version or other flags.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 const file = join(__dirname, 'worker-main.cjs');
-const source = readFileSync(file, 'utf8');
-const { size, mtimeMs } = statSync(file);
+// Size, time and text from one open file: a rebuild renaming a new bundle into place meanwhile
+// cannot pair one bundle's text with the other's cache.
+const fd = openSync(file, 'r');
+const { size, mtimeMs } = fstatSync(fd);
+const source = readFileSync(fd, 'utf8');
+closeSync(fd);
 const cacheFile = `${file}.${size}-${Math.round(mtimeMs)}.cache`;
 
 let cachedData: Buffer | undefined;
