@@ -21,6 +21,8 @@ export const P = {
     `${count} zombies reached --max-zombies ${max}: no replacement workers are started until some are reaped`,
   workerTimeout: (pid: number, s: number): string =>
     `worker ${pid} still running after --worker-timeout ${s} s: sending SIGTERM, then SIGKILL if it does not end`,
+  /** A pool worker dying after an error still answers the connection its last accept brought. */
+  workerExiting: 'This worker is exiting after an error; another worker will answer a new request.',
   notAChild: (pid: number): string => `refused: pid ${pid} is not a worker of this master`,
   zombieSignalled: (pid: number, signal: string): string =>
     `${signal} reached ${pid}, but ${pid} is a zombie: it has already exited, so no signal can remove it — only wait() can (reap-now)`,

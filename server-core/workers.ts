@@ -301,21 +301,17 @@ export class Arbiter {
    * found by their opening bytes, in order, without reading the rest.
    */
   private followLines(w: WorkerInfo, lines: Buffer): void {
-    let at = 0;
+    // Where each marker next occurs (-1: nowhere further): each is searched for again only
+    // past its own last find, so the lines are read about once per marker.
+    const next = FOLLOWED.map(([, marker]) => lines.indexOf(marker));
     for (;;) {
-      let next = -1;
-      let type = '';
-      for (const [t, marker] of FOLLOWED) {
-        const i = lines.indexOf(marker, at);
-        if (i >= 0 && (next < 0 || i < next)) {
-          next = i;
-          type = t;
-        }
-      }
-      if (next < 0) return;
+      let k = -1;
+      for (let i = 0; i < next.length; i++) if (next[i] >= 0 && (k < 0 || next[i] < next[k])) k = i;
+      if (k < 0) return;
+      const at = next[k];
       // Only at the start of a line (inside a line the quotes would be escaped, but be sure).
-      if (next === 0 || lines[next - 1] === NL) this.followWorker(w, type);
-      at = next + 1;
+      if (at === 0 || lines[at - 1] === NL) this.followWorker(w, FOLLOWED[k][0]);
+      next[k] = lines.indexOf(FOLLOWED[k][1], at + 1);
     }
   }
 

@@ -121,9 +121,9 @@ export class KeptConnection implements DirectServing, ExchangeHost, Timed {
       return;
     }
     if (this.current) {
-      // Bytes before the answer is out: pipelining. They go back into the socket, which reads
-      // no further, and are looked at after the answer — still there, with the client's FIN
-      // behind them, for Node's http server if need be.
+      // Bytes before the answer is out: pipelining. They go back into the socket, which hands
+      // out nothing more until the answer is out; then they are looked at — still there, with
+      // whatever followed and the client's FIN behind them, for Node's http server if need be.
       this.socket.pause();
       this.socket.unshift(chunk);
       return;
@@ -208,7 +208,8 @@ export class KeptConnection implements DirectServing, ExchangeHost, Timed {
   // ── the end ──
   /** Closes the connection once the request in hand (if any) is answered: the worker's request budget is spent. */
   end(): void {
-    if (this.current) this.endWhenAnswered = true;
+    if (this.handedOff) this.socket.end(); // Node's http server has it: as for its own connections
+    else if (this.current) this.endWhenAnswered = true;
     else this.finish();
   }
 
@@ -228,6 +229,8 @@ export class KeptConnection implements DirectServing, ExchangeHost, Timed {
     const unread = this.takeBuffered();
     if (unread) this.tIn.record(unread, true);
     this.destroyWhenWritten();
+    // A client that stops reading would keep the last bytes — and the connection — forever.
+    this.armIdle();
   }
 
   private destroyWhenWritten(): void {

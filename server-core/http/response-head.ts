@@ -44,6 +44,7 @@ export function buildHead(
   let text = `HTTP/1.1 ${status} ${reason ?? reasonPhrase(status)}\r\n`;
   let sawDate = false;
   let connection: string | null = null;
+  let sawKeepAlive = false;
   let sawLength = false;
   let chunked: boolean | null = null;
   for (let i = 0; i + 1 < headers.length; i += 2) {
@@ -54,9 +55,12 @@ export function buildHead(
       case 4:
         if (name.toLowerCase() === 'date') sawDate = true;
         break;
-      case 10:
-        if (name.toLowerCase() === 'connection') connection = value;
+      case 10: {
+        const lower = name.toLowerCase();
+        if (lower === 'connection') connection = value;
+        else if (lower === 'keep-alive') sawKeepAlive = true;
         break;
+      }
       case 14:
         if (name.toLowerCase() === 'content-length') sawLength = true;
         break;
@@ -72,20 +76,24 @@ export function buildHead(
     if (!keepOpen) text += 'Connection: close\r\n';
     else {
       text += 'Connection: keep-alive\r\n';
-      if (keepAliveMs) text += `Keep-Alive: timeout=${Math.floor(keepAliveMs / 1000)}\r\n`;
+      // The app's own Keep-Alive header stands alone, as in Node.
+      if (keepAliveMs && !sawKeepAlive) text += `Keep-Alive: timeout=${Math.floor(keepAliveMs / 1000)}\r\n`;
     }
   }
   let framing: Framing;
   if (!hasBody) framing = 'none';
   else if (sawLength) framing = 'length';
   else if (chunked !== null) framing = chunked ? 'chunked' : 'close';
+  // HTTP/1.0 without a length from the app: the body ends with the connection — even one known
+  // whole (Node adds a Content-Length only where it could have chunked instead).
+  else if (!chunkedAllowed) framing = 'close';
   else if (wholeBody !== null) {
     text += `Content-Length: ${wholeBody}\r\n`;
     framing = 'length';
-  } else if (chunkedAllowed) {
+  } else {
     text += 'Transfer-Encoding: chunked\r\n';
     framing = 'chunked';
-  } else framing = 'close';
+  }
   if (framing === 'close') keepOpen = false;
   return { text: `${text}\r\n`, framing, keepOpen };
 }

@@ -31,6 +31,11 @@ try {
 (globalThis as Record<symbol, unknown>)[Symbol.for('forkscope.import')] = (url: string): Promise<unknown> => import(url);
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
 
+const run = script.runInThisContext() as (exports: object, req: NodeRequire, module: object, filename: string, dirname: string) => void;
+const mod = { exports: {} };
+run.call(mod.exports, mod.exports, require, mod, file, __dirname);
+
+// Registered after the bundle's own exit handlers: its last events go to the master first.
 if (!cachedData || script.cachedDataRejected) {
   process.on('exit', () => {
     try {
@@ -42,7 +47,3 @@ if (!cachedData || script.cachedDataRejected) {
     }
   });
 }
-
-const run = script.runInThisContext() as (exports: object, req: NodeRequire, module: object, filename: string, dirname: string) => void;
-const mod = { exports: {} };
-run.call(mod.exports, mod.exports, require, mod, file, __dirname);

@@ -117,10 +117,13 @@ async function main(): Promise<void> {
   const origin = process.env[ORIGIN_ENV];
   if (origin) setOrigin(origin);
   const cfg = readConfig();
-  // Whatever escapes the gateway ends this worker with exit code 1, which `reap` shows.
+  // Whatever escapes the gateway ends this worker with exit code 1, which `reap` shows — a
+  // pool worker once its pending accept has returned (pool.ts).
+  let pool: { exitSoon(code: number): void } | null = null;
   const die = (err: unknown): void => {
     emit({ type: 'error', status: 500, code: 'WORKER', message: `worker ${process.pid}: ${err instanceof Error ? err.message : String(err)}` });
-    process.exit(1);
+    if (pool) pool.exitSoon(1);
+    else process.exit(1);
   };
   process.on('uncaughtException', die);
   process.on('unhandledRejection', die);
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
   if (cfg.role === 'pool') {
     // Loaded only here: pool.ts brings koffi, which a fork-model worker's start should not pay for.
     const { servePool } = await import('./pool');
-    servePool(cfg, app, { emit, appFailed: () => appFailed, exit: () => process.exit(exitCode()) });
+    pool = servePool(cfg, app, { emit, appFailed: () => appFailed, exit: () => process.exit(exitCode()) });
   } else await serveOneConnection(cfg, app);
 }
 

@@ -5,14 +5,16 @@
 // pool workers: a fork-model worker never pays for koffi.
 import { Socket } from 'node:net';
 import { poolConnId } from '../conn-id';
+import { P } from '../process-strings';
 import type { Emit } from '../emit';
 import { serveConnection } from '../http/connection';
+import { rawAnswer } from '../http/bad-input';
 import type { DirectServing } from '../http/direct';
 import { serveDirect } from '../http/direct-peek';
 import type { ConnectionContext, LoadedApp } from '../http/types';
 import { BlockingAccept, type AcceptOutcome } from '../sys/accept';
 import { SysError } from '../sys/libc';
-import { closeQuietly, makeAcceptBlock } from '../sys/socket';
+import { closeQuietly, makeAcceptBlock, sendNow } from '../sys/socket';
 import { FD, type WorkerConfig } from './config';
 import { RequestBudget } from './request-budget';
 
@@ -31,15 +33,24 @@ export interface PoolHooks {
   exit(): never;
 }
 
-export function servePool(cfg: WorkerConfig, app: LoadedApp, hooks: PoolHooks): void {
-  new PoolWorker(cfg, app, hooks).run().catch((err: unknown) => {
+export interface PoolHandle {
+  /** Exits with `code` as soon as no accept is pending (main.ts: something escaped the gateway). */
+  exitSoon(code: number): void;
+}
+
+export function servePool(cfg: WorkerConfig, app: LoadedApp, hooks: PoolHooks): PoolHandle {
+  const worker = new PoolWorker(cfg, app, hooks);
+  worker.run().catch((err: unknown) => {
     hooks.emit({ type: 'error', message: `worker cannot accept on the inherited socket: ${err instanceof Error ? err.message : String(err)}` });
     process.exit(1);
   });
+  return worker;
 }
 
-class PoolWorker {
+class PoolWorker implements PoolHandle {
   private accepted = 0;
+  /** Set by exitSoon(): the exit waits only for the pending accept. */
+  private exitCode: number | null = null;
   private active = 0;
   private closing = false;
   /** An accept() is pending on a pool thread. */
@@ -83,6 +94,10 @@ class PoolWorker {
       this.accepting = true;
       const got = await this.acceptOne(acceptor);
       this.accepting = false;
+      if (this.exitCode !== null) {
+        if (got !== 'error' && got !== 'timeout') this.turnAway(got.fd, got.peer);
+        process.exit(this.exitCode);
+      }
       if (got === 'error') await new Promise((r) => setTimeout(r, ACCEPT_ERROR_BACKOFF_MS));
       else if (got !== 'timeout') this.serve(got.fd, got.peer);
     }
@@ -151,6 +166,32 @@ class PoolWorker {
     }
     this.budget.opened(ctx.conn, socket);
     return serveConnection(socket, ctx);
+  }
+
+  /**
+   * A process that exits while one of its threads is blocked in accept() waits for that call
+   * to return — and a connection it brings then would be reset unseen. So the exit waits for
+   * the pending accept (at most ACCEPT_WAIT_MS) and answers what it brought.
+   */
+  exitSoon(code: number): void {
+    this.exitCode = code;
+    this.closing = true;
+    if (!this.accepting) process.exit(code);
+  }
+
+  /** 503 and close, said with the usual events: this worker is going. */
+  private turnAway(fd: number, peer: { address: string; port: number }): void {
+    const conn = poolConnId(this.cfg.serial, ++this.accepted);
+    this.hooks.emit({ type: 'accept', conn, peer, fd });
+    const answer = rawAnswer(503, P.workerExiting);
+    try {
+      sendNow(fd, answer.bytes);
+    } catch {
+      /* the client is gone already */
+    }
+    closeQuietly(fd);
+    this.hooks.emit({ type: 'error', conn, code: 'WORKER_EXITING', status: 503, message: P.workerExiting });
+    this.hooks.emit({ type: 'close', conn });
   }
 
   /** The accept in progress, if any, returns within ACCEPT_WAIT_MS; the loop ends then. */

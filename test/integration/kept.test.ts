@@ -58,7 +58,7 @@ const eventsOf = (run: ServerRun, conn: number): ForkscopeEvent[] => run.events.
 const viaOf = (run: ServerRun, conn: number): (string | undefined)[] => run.of('request').filter((e) => e.conn === conn).map((e) => e.via);
 
 describe('a kept-alive connection gets the same bytes from the direct path as from Node\'s http server', () => {
-  const cases: { name: string; app: string; requests: string[] }[] = [
+  const cases: { name: string; app: string; iface?: string; requests: string[] }[] = [
     { name: 'three GETs, the last with Connection: close', app: 'hello', requests: [get('/a'), get('/b?x=1'), get('/c', 'Connection: close\r\n')] },
     { name: 'HEAD between GETs', app: 'hello', requests: [get('/a'), get('/a').replace('GET', 'HEAD'), get('/b')] },
     { name: 'HTTP/1.0 asking for keep-alive (the app gives a length)', app: 'hello', requests: ['GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 'GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'] },
@@ -66,10 +66,11 @@ describe('a kept-alive connection gets the same bytes from the direct path as fr
     { name: 'chunked bodies, kept alive', app: 'stream', requests: [get('/?bytes=7000&chunk=3000'), get('/?bytes=100&chunk=60')] },
     { name: 'POSTs with bodies', app: 'echo', requests: ['POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello', 'POST /y HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc'] },
     { name: 'an app that throws: 500 and close', app: 'crash', requests: [get('/')] },
+    { name: 'an app\'s own Keep-Alive, then its own Connection: close', app: 'test/fixtures/connection-headers.mjs', iface: 'fetch', requests: [get('/keep-alive'), get('/close')] },
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const run = await startServer([c.app, '--model', 'iterative', '--keep-alive', '--port', '0']);
+      const run = await startServer([c.app, '--interface', c.iface ?? 'wsgi', '--model', 'iterative', '--keep-alive', '--port', '0']);
       const direct = await converse(run, c.requests);
       const viaHttp = await converse(run, c.requests, true);
       expect(viaOf(run, direct.conn).every((v) => v === 'direct')).toBe(true);

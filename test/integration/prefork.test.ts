@@ -126,3 +126,21 @@ it('prefork with keep-alive: --max-requests counts requests, not connections', a
   expect(run.of('request')[3].pid).toBe(next.pid);
   expect((await run.stop()).code).toBe(0);
 }, 60_000);
+
+it('prefork: a worker that dies of an error while accepting still answers what its last accept brought', async () => {
+  const run = await startServer(['test/fixtures/throws-later.mjs', '--model', 'prefork', '--workers', '1', '--port', '0']);
+  await run.waitFor('worker-ready');
+  expect((await get(run.port, '/boom')).status).toBe(200);
+  // Clients arriving while the worker dies (its accept is pending on a pool thread for up to
+  // 0.1 s): each gets an answer — 503 from the dying worker, or 200 from its replacement —
+  // never a reset.
+  const statuses = await Promise.all(
+    [0, 20, 40, 60, 80, 100, 140].map(async (ms) => {
+      await sleep(ms);
+      return (await get(run.port, '/')).status;
+    }),
+  );
+  for (const s of statuses) expect([200, 503]).toContain(s);
+  await run.waitFor('reap', (e) => e.code === 1);
+  await run.stop();
+});
