@@ -7,6 +7,7 @@ import { closeQuietly, recvNow, sendNow } from '../sys/socket';
 import { startDirect, type DirectServing, type FdIO } from './direct';
 import { startKept } from './kept';
 import { readPlainRequest } from './plain-request';
+import { H } from './strings';
 import type { ConnectionContext } from './types';
 
 // A request larger than this is not plain enough: Node's http server reads it in pieces.
@@ -41,7 +42,7 @@ export async function serveDirect(fd: number, peer: Peer, ctx: ConnectionContext
   }
   // A connection the client wants kept open is read again after each answer (kept.ts).
   if (ctx.keepAlive && req.keepAlive) return startKept(fd, peer, ctx, { req, bytes: taken });
-  return startDirect(new KoffiFdIO(fd), peer, ctx, req, taken);
+  return startDirect(new KoffiFdIO(fd, ctx.limits.readTimeoutMs), peer, ctx, req, taken);
 }
 
 /** Looks at what has arrived without taking it: bytes, 0 at EOF, -1 when nothing yet, -2 after a reset. */
@@ -55,16 +56,22 @@ function peek(fd: number): number {
 
 class KoffiFdIO implements FdIO {
   private waiter: Waiter | null = null;
-  constructor(readonly fd: number) {}
+  /** `stallMs`: how long a client may take nothing of the answer before the connection is cut. */
+  constructor(
+    readonly fd: number,
+    private readonly stallMs: number,
+  ) {}
 
   send(data: Uint8Array): number {
     return sendNow(this.fd, data);
   }
 
   async writable(): Promise<boolean> {
-    // A wait of its own (rare: a response larger than the socket's buffers).
+    // A wait of its own (rare: a response larger than the socket's buffers). It holds one of
+    // libuv's few pool threads, so a client that reads nothing cannot hold it for ever.
     this.waiter ??= new Waiter();
-    const out = await this.waiter.wait(this.fd, POLLOUT);
+    const out = await this.waiter.wait(this.fd, POLLOUT, this.stallMs);
+    if (out.result === 'timeout') throw Object.assign(new Error(H.writeStalled(this.stallMs)), { code: 'WRITE_TIMEOUT' });
     return out.result !== 'cancelled';
   }
 

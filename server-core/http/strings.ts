@@ -45,6 +45,8 @@ export const H = {
     `The app failed after the response headers were sent, so the connection was cut: ${msg(err)}`,
   responseError: (err: unknown): string => `Writing the response failed: ${msg(err)}`,
   socketError: (err: unknown): string => `Socket error: ${msg(err)}`,
+  writeStalled: (ms: number): string =>
+    `the client took none of the answer for ${s(ms)}, so the connection was cut (read timeout; --read-timeout changes it)`,
   clientGone: (): string => 'The client closed the connection before the response was complete.',
   internalError: 'Internal Server Error',
 };

@@ -122,6 +122,23 @@ describe('the direct path', () => {
     await run.stop();
   });
 
+  it('a client that takes none of a large answer for the read timeout is cut off (the wait for POLLOUT holds a pool thread)', async () => {
+    const run = await startServer(['stream', '--model', 'iterative', '--read-timeout', '0.5', '--port', '0']);
+    const sock = createConnection({ port: run.port, host: '127.0.0.1' });
+    await once(sock, 'connect');
+    sock.on('error', () => {});
+    sock.pause(); // and never reads
+    sock.write(get(`/?bytes=${24 * 1024 * 1024}&chunk=65536`));
+    const conn = (await run.waitFor('accept', (e) => e.peer.port === sock.localPort)).conn;
+    const err = await run.waitFor('error', (e) => e.conn === conn, 10_000);
+    expect(err.code).toBe('WRITE_TIMEOUT');
+    await run.waitFor('close', (e) => e.conn === conn);
+    sock.destroy();
+    const next = await exchange(run, get('/?bytes=10'));
+    expect(parseResponse(next.received).status).toBe(200);
+    await run.stop();
+  });
+
   it('pipelined requests are left to Node\'s http server: the first is answered, the second is not served', async () => {
     const run = await startServer(['hello', '--model', 'iterative', '--port', '0']);
     const x = await exchange(run, get('/one') + get('/two'));
