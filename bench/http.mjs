@@ -1,11 +1,11 @@
-// HTTP benchmarks for issues 2 and 3: forkscope's models against their peers, measured
+// HTTP benchmarks: forkscope's models against their peers (bench/peers), measured
 // interleaved in one run (rep 1 of every server, then rep 2, …); only ratios count.
 //   node bench/http.mjs [iterative] [fork] [prefork] [--reps 3] [--duration 5]
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, has, median, peers, PY, root, sleep, startServer, table, wrk, quantile } from './lib.mjs';
+import { freePort, has, median, peers, PY, root, skipped, sleep, startServer, table, wrk, quantile } from './lib.mjs';
 
 const cli = join(root, 'bin', 'forkscope.mjs');
 const node = process.execPath;
@@ -24,24 +24,35 @@ function peer(name, argv) {
   };
 }
 
+const python = has(PY);
+const gunicorn = has('gunicorn');
+
 const servers = {
   iterative: {
     'forkscope iterative': forkscope(['--model', 'iterative', '--backlog', '1024']),
-    'node http (server.js)': peer('node http', (p) => [node, 'server.js', '--port', String(p)]),
-    'python iterative (seed)': peer('python iterative', (p) => [PY, 'iterative_wsgi.py', 'apps:app', '--port', String(p), '--backlog', '1024']),
+    'node http (node-http.mjs)': peer('node http', (p) => [node, 'node-http.mjs', '--port', String(p)]),
+    ...(python
+      ? { 'python iterative (tutorial_server.py)': peer('python iterative', (p) => [PY, 'tutorial_server.py', 'apps:app', '--port', String(p), '--backlog', '1024']) }
+      : {}),
   },
   fork: {
-    'forkscope fork (loop)': forkscope(['--model', 'fork', '--reap', 'loop', '--backlog', '1024', '--max-zombies', '100000']),
-    'python forking (seed, loop)': peer('python forking', (p) => [PY, 'forking_wsgi.py', 'apps:app', '--port', String(p), '--reap', 'loop']),
+    'forkscope fork (reap loop)': forkscope(['--model', 'fork', '--reap', 'loop', '--backlog', '1024', '--max-zombies', '100000']),
+    ...(python
+      ? { 'python fork (tutorial_server.py)': peer('python fork', (p) => [PY, 'tutorial_server.py', 'apps:app', '--port', String(p), '--backlog', '1024', '--model', 'fork']) }
+      : {}),
   },
   prefork: {
-    'forkscope prefork 2': forkscope(['--model', 'prefork', '--workers', '2', '--backlog', '1024', '--keep-alive']),
-    'node cluster 2': peer('node cluster', (p) => [node, 'cluster.js', '--port', String(p), '--workers', '2']),
-    ...(has('gunicorn')
+    // The asynchronous variant: each worker serves up to 8 connections at once.
+    'forkscope prefork 2 --worker-connections 8': forkscope(['--model', 'prefork', '--workers', '2', '--worker-connections', '8', '--backlog', '1024', '--keep-alive']),
+    'node cluster 2 (node-cluster.mjs)': peer('node cluster', (p) => [node, 'node-cluster.mjs', '--port', String(p), '--workers', '2']),
+    ...(gunicorn
       ? { 'gunicorn sync 2': peer('gunicorn', (p) => ['gunicorn', '-k', 'sync', '-w', '2', '-b', `127.0.0.1:${p}`, '--backlog', '1024', 'apps:app']) }
       : {}),
   },
 };
+/** Sync workers (--worker-connections 1, the default) against gunicorn's: Connection: close only (they close kept connections). */
+servers.prefork['forkscope prefork 2 --worker-connections 1'] = forkscope(['--model', 'prefork', '--workers', '2', '--backlog', '1024']);
+const closeOnly = new Set(['forkscope prefork 2 --worker-connections 1']);
 
 /** accept → first byte of a worker (from the server's own events) vs `node -e 0`, interleaved. */
 async function forkStartCost(n) {
@@ -107,13 +118,18 @@ async function main() {
   const duration = num('--duration', 5);
   const sections = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   const chosen = sections.length ? sections : ['iterative', 'fork', 'prefork'];
-  if (!has('wrk')) throw new Error('wrk is missing: apt-get install -y wrk');
+  if (!has('wrk')) {
+    skipped('wrk', 'apt-get install -y wrk');
+    return;
+  }
+  if (!python) skipped('python3', 'apt-get install -y python3');
+  if (!gunicorn) skipped('gunicorn', 'apt-get install -y gunicorn');
   const results = { date: new Date().toISOString(), reps, duration, sections: {} };
 
   for (const section of chosen) {
     const plans = [];
     for (const [name, make] of Object.entries(servers[section])) {
-      if (section === 'prefork') {
+      if (section === 'prefork' && !closeOnly.has(name)) {
         plans.push({ name, make, close: true }, { name, make, close: false });
       } else plans.push({ name, make, close: true });
     }

@@ -6,8 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const peers = resolve(root, '..', 'shared', 'peers');
-export const PY = '/usr/bin/python3';
+/** The peer servers this project brings along (bench/peers/README.md). */
+export const peers = resolve(root, 'bench', 'peers');
+/** Debian's python3 where present (gunicorn runs on it too), else whatever python3 is on PATH. */
+export const PY = has('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 export function has(cmd) {
   try {
@@ -16,6 +18,11 @@ export function has(cmd) {
   } catch {
     return false;
   }
+}
+
+/** Says in one line that a peer is missing and how to get it; the run goes on without it. */
+export function skipped(what, how) {
+  console.log(`(${what} is not installed here — ${how} — so its rows are left out)`);
 }
 
 export function freePort() {

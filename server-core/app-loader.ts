@@ -1,4 +1,4 @@
-// Loading the app to serve, the way the seed's server takes 'module:callable' on its command
+// Loading the app to serve, the way the tutorial's server takes 'module:callable' on its command
 // line: a built-in name (hello, slow, echo, stream, crash) or path/to/module[:callable], where
 // the callable may be a dotted path (app.mjs:default.fetch) and defaults to the default export.
 // ESM and CommonJS both load through import(). Every failure is one sentence saying what is
@@ -25,8 +25,9 @@ export async function loadApp(spec: string, iface: Interface, info: GatewayInfo)
 }
 
 /**
- * Wraps an app of the given style for the server: a (req, res) handler for Node's http server,
- * and for WSGI and fetch apps their gateway, which the direct path (http/direct.ts) also runs.
+ * Wraps an app of the given style for the server: for WSGI and fetch apps their gateway, which
+ * the connection state machine (http/connection.ts) runs, and a (req, res) handler for Node's
+ * http server (node-style apps; for the others only the tests use it, as a reference).
  */
 export function adapt(spec: string, app: (...args: never[]) => unknown, iface: Interface, info: GatewayInfo): LoadedApp {
   switch (iface) {
@@ -151,8 +152,22 @@ function pickCallable(spec: string, mod: Namespace, callable: string[] | null, i
     value = (value as Namespace).fetch;
   }
   if (typeof value !== 'function') throw new Error(G.notCallable(spec, walked, value, iface));
+  // An Express (or Connect) app is a function too, and would fail only on the first request
+  // ("res.setHeader is not a function"): said now, with the flag that fits — as for a Hono app.
+  const framework = nodeStyleFramework(value);
+  if (framework && iface !== 'node') throw new Error(G.nodeStyleApp(spec, walked, framework, iface));
   // A method taken off its object (default.fetch) keeps its `this`.
   return parent !== undefined ? (value as (...a: never[]) => unknown).bind(parent) : (value as (...a: never[]) => unknown);
+}
+
+/** 'an Express' for an Express app, 'a Connect' for a Connect app; null for anything else. */
+function nodeStyleFramework(fn: unknown): string | null {
+  const f = fn as Record<string, unknown>;
+  if (typeof f.use !== 'function' || typeof f.handle !== 'function') return null;
+  // Express apps carry their settings and a `listen`; a bare Connect app has a stack.
+  if (typeof f.listen === 'function' && typeof f.set === 'function' && typeof f.settings === 'object') return 'an Express';
+  if (Array.isArray(f.stack)) return 'a Connect';
+  return null;
 }
 
 function isObjectish(v: unknown): v is object {

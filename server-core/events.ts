@@ -25,7 +25,7 @@ interface Base<T extends string> {
   source?: Source;
 }
 
-// ── server: lesson 1–3 (listener, iterative model, gateway) ──────────────────
+// ── server: the minimal server, the gateway, the backlog ───────────────────────
 export interface ListeningEvent extends Base<'listening'> {
   host: string;
   port: number;
@@ -49,9 +49,9 @@ export interface RequestEvent extends Base<'request'> {
   version: string;
   headers: HeaderList;
   /**
-   * Which HTTP layer read it: 'direct' — a plain request read whole and answered without
-   * Node's http objects, the seed's way (http/direct.ts, and http/kept.ts for keep-alive);
-   * 'http' — Node's http server (bodies still arriving, pipelining, bad input; http/connection.ts).
+   * Which HTTP layer read it: 'direct' — forkscope's own loop on the descriptor, the
+   * tutorial's recv → parse → app → sendall (http/connection.ts: WSGI and fetch apps);
+   * 'http' — Node's http server (http/node-http.ts: Node-style apps).
    */
   via?: 'direct' | 'http';
 }
@@ -72,8 +72,20 @@ export interface QueueEvent extends Base<'queue'> {
   backlog: number;
 }
 export interface EintrEvent extends Base<'eintr'> {
-  /** The system call that was interrupted and re-issued, e.g. 'poll'. */
+  /** The system call that was interrupted, e.g. 'ppoll' (the master's wait for connections). */
   call: string;
+  /** true: the call was issued again (the tutorial's fix for "Interrupted system call"). */
+  restarted?: boolean;
+}
+export interface CallEvent extends Base<'call'> {
+  /** --calls: one system call the server made, as strace prints it: `call(args) = ret [errno]`. */
+  call: string;
+  /** Its arguments, strace-style ('5, 65536, MSG_DONTWAIT'). */
+  args: string;
+  /** What it returned (-1 on failure). */
+  ret: number;
+  /** The errno name when it failed ('EAGAIN', 'EINTR'). */
+  errno?: string;
 }
 export interface ErrorEvent extends Base<'error'> {
   conn?: number;
@@ -110,7 +122,7 @@ export interface StoppedEvent extends Base<'stopped'> {
   code: number;
 }
 
-// ── server: lessons 4–8 (processes, fds, signals, zombies) ───────────────────
+// ── server: processes, descriptors, signals, zombies ───────────────────────────
 export interface ForkEvent extends Base<'fork'> {
   /** The connection handed to the worker (fork model); absent for a prefork pool worker. */
   conn?: number;
@@ -265,6 +277,7 @@ export type ServerEvent =
   | CloseEvent
   | QueueEvent
   | EintrEvent
+  | CallEvent
   | ErrorEvent
   | TranscriptEvent
   | NoticeEvent

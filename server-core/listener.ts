@@ -1,5 +1,6 @@
 // The listening socket, made with raw system calls so the server — not libuv — decides
-// when to accept, and the backlog passed to listen() is the kernel's real queue (lesson 3).
+// when to accept, and the backlog passed to listen() is the kernel's real queue (the
+// tutorial's backlog lesson: connections wait there, handshake done, until accept()).
 // The interface below is what every model relies on; openListener() implements it.
 import { isIPv6 } from 'node:net';
 import type { Peer } from './events';
@@ -22,7 +23,7 @@ export interface Listener {
   /**
    * Waits until a connection is ready to accept, without blocking Node's event loop
    * (poll() on libuv's thread pool, cancelled through a wake pipe). Interrupted waits
-   * (EINTR) are re-issued and reported through onEintr. Resolves false when cancelled.
+   * (EINTR) are issued again and reported through onEintr. Resolves false when cancelled.
    */
   waitReadable(): Promise<boolean>;
   /** accept4(SOCK_CLOEXEC) on the main thread; null when nothing is waiting (EAGAIN). Throws SysError (EMFILE…). */
@@ -35,11 +36,16 @@ export interface Listener {
 }
 
 /**
- * socket → SO_REUSEADDR → bind → listen, the seed's first four calls. `host` is an IP
+ * socket → SO_REUSEADDR → bind → listen, the tutorial's first four calls. `host` is an IP
  * literal (resolve names first). Throws SysError: EADDRINUSE when the port is taken,
  * EACCES for a privileged port, EADDRNOTAVAIL for an address this machine does not have.
  */
-export function openListener(host: string, port: number, backlog: number, onEintr: (call: string) => void = () => {}): Listener {
+export function openListener(
+  host: string,
+  port: number,
+  backlog: number,
+  onEintr: (call: string) => void = () => {},
+): Listener {
   const fd = tcpSocket(isIPv6(host) ? AF_INET6 : AF_INET);
   try {
     // Without it a restarted server could not bind while old connections sit in TIME_WAIT.

@@ -1,4 +1,4 @@
-// The human log of `forkscope serve` (without --json), in the seed's style: the request as
+// The human log of `forkscope serve` (without --json), in the tutorial's style: the request as
 // `< ` lines, the response head as `> ` lines, and one short timestamped line per other event.
 import { STATUS_CODES } from 'node:http';
 import type { Sink } from './emit';
@@ -36,6 +36,8 @@ export function formatEvent(e: ForkscopeEvent): string[] {
       return at(L.queue(e.length, e.backlog));
     case 'eintr':
       return at(L.eintr(e.call));
+    case 'call':
+      return at(L.call(e.call, e.args, e.ret, e.errno));
     case 'error':
       return at(L.error(e.conn, e.status, e.code, e.message));
     case 'notice':

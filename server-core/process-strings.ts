@@ -1,17 +1,16 @@
-// Every sentence the process models (fork, prefork) and the reaper show a person, kept
-// together so a translation can follow.
+// Every sentence the process models (iterative, fork, prefork) and the arbiter show a person,
+// kept together so a translation can follow.
 const msg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export const P = {
-  spawnFailed: (err: unknown): string => `could not start a worker (posix_spawn): ${msg(err)}`,
-  /** Bodies of the 503 answers a client gets when no worker can serve it. */
-  body503NoFds: 'The server is out of file descriptors.\n',
-  body503NoProcess: 'The server could not start a process to serve this connection.\n',
+  spawnFailed: (err: unknown): string => `The server could not start a process for this connection (posix_spawn): ${msg(err)}`,
+  /** The 503 a client gets through the reserve descriptor when the server has none left. */
+  emfileRefused: 'The server is out of file descriptors (EMFILE): this connection was accepted with its reserve descriptor only to say so. Try again shortly.',
   spawnFailedEagain:
-    'could not start a worker: EAGAIN — the process table (or RLIMIT_NPROC) is full; reap zombies to make room',
+    'The server could not start a process for this connection: posix_spawn failed with EAGAIN — the process table (or RLIMIT_NPROC) is full; reap zombies to make room.',
   emfile: (held: number | null): string =>
     `accept failed with EMFILE: the master has no file descriptor left${held !== null ? ` (${held} open)` : ''}. ` +
-    'One waiting client was answered 503 through the reserve fd; accepting pauses (release-fds frees the kept ones)',
+    'One waiting client is answered 503 through the reserve descriptor; accepting pauses (release-fds frees the kept ones)',
   emfileSpawn:
     'no file descriptor left to start a worker (EMFILE): the client was answered 503; accepting pauses (release-fds frees the kept ones)',
   maxZombies: (count: number, max: number): string =>

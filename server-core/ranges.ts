@@ -10,9 +10,11 @@ export const RANGES = {
   backlog: { min: 0, max: 65535 },
   workers: { min: 1, max: 64 },
   maxRequests: { min: 0, max: 1_000_000_000 },
+  workerConnections: { min: 1, max: 1024 },
   nofile: { min: 16, max: 1 << 20 },
   maxZombies: { min: 1, max: 100_000 },
   /** Seconds; at least 1 ms so a tiny value never rounds to "no time at all". */
   workerTimeoutS: { min: 0.001, max: 86_400 },
   readTimeoutS: { min: 0.001, max: 3600 },
+  bodyTimeoutS: { min: 0.001, max: 3600 },
 } as const satisfies Record<string, Range>;

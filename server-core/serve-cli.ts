@@ -61,6 +61,7 @@ interface Flags {
   reap: ReapPolicy;
   workers: number;
   maxRequests: number;
+  workerConnections: number;
   parentKeepsConn: boolean;
   childKeepsListener: boolean;
   nofile?: number;
@@ -68,8 +69,10 @@ interface Flags {
   workerTimeout: number;
   keepAlive: boolean;
   readTimeout: number;
+  bodyTimeout: number;
   maxBody: number;
   transcriptCap: number;
+  calls: boolean;
   json: boolean;
 }
 
@@ -78,6 +81,7 @@ const OPTION_KEYS: Record<string, keyof ServerOptions> = {
   reap: 'reap',
   workers: 'workers',
   maxRequests: 'maxRequests',
+  workerConnections: 'workerConnections',
   parentKeepsConn: 'parentKeepsConn',
   childKeepsListener: 'childKeepsListener',
   maxZombies: 'maxZombies',
@@ -97,15 +101,28 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--reap <policy>', `reaping: ${REAPS.join(' | ')} (fork, prefork)`).argParser(choice('--reap', REAPS)).default('loop'))
     .option('--workers <n>', 'prefork: number of workers', int('--workers', RANGES.workers.min, RANGES.workers.max), 2)
     .option('--max-requests <n>', 'prefork: a worker exits after this many requests (0 = unlimited)', int('--max-requests', RANGES.maxRequests.min, RANGES.maxRequests.max), 0)
-    .option('--parent-keeps-conn', "fork: the master does not close its copy of each connection (the seed's fd leak)", false)
+    .option(
+      '--worker-connections <n>',
+      "prefork: connections a worker serves at once (1: one at a time, as gunicorn's sync workers; more: the asynchronous variant)",
+      int('--worker-connections', RANGES.workerConnections.min, RANGES.workerConnections.max),
+      1,
+    )
+    .option('--parent-keeps-conn', "fork: the master does not close its copy of each connection (the tutorial's descriptor leak)", false)
     .option('--child-keeps-listener', 'fork: workers keep the listening socket open', false)
     .option('--nofile <n>', "the master's file-descriptor limit (RLIMIT_NOFILE)", int('--nofile', RANGES.nofile.min, RANGES.nofile.max))
     .option('--max-zombies <n>', 'stop accepting when this many zombies exist (safety cap)', int('--max-zombies', RANGES.maxZombies.min, RANGES.maxZombies.max), 500)
     .option('--worker-timeout <s>', 'a worker still running after this gets SIGTERM, then SIGKILL', seconds('--worker-timeout', RANGES.workerTimeoutS), 30)
-    .option('--keep-alive', 'keep connections open for further requests (off, as in the seed)', false)
-    .option('--read-timeout <s>', 'a client that sends nothing for this long gets 408', seconds('--read-timeout', RANGES.readTimeoutS), defaultLimits.readTimeoutMs / 1000)
+    .option('--keep-alive', 'keep connections open for further requests (off, as in the tutorial)', false)
+    .option(
+      '--read-timeout <s>',
+      "a request's line and headers must arrive within this of its start (else 408); also how long a kept connection may idle and a client may take none of an answer",
+      seconds('--read-timeout', RANGES.readTimeoutS),
+      defaultLimits.readTimeoutMs / 1000,
+    )
+    .option('--body-timeout <s>', 'a whole request, body included, must arrive within this of its start (else 408)', seconds('--body-timeout', RANGES.bodyTimeoutS), defaultLimits.bodyTimeoutMs / 1000)
     .option('--max-body <bytes>', 'larger request bodies get 413', bytes('--max-body', 1 << 30), defaultLimits.maxBodyBytes)
     .option('--transcript-cap <bytes>', 'raw bytes recorded per direction per connection', bytes('--transcript-cap', 16 << 20), defaultLimits.transcriptCap)
+    .option('--calls', "narrate the server's own system calls, strace-style (socket, bind, listen, accept4, recv, send, close…)", false)
     .option('--json', 'one JSON event per line on stdout (diagnostics on stderr)', false)
     .action(async (app: string, flags: Flags, cmd: Command) => {
       if (process.platform === 'win32') fail(S.needsUnix);
@@ -120,15 +137,18 @@ export function registerServe(program: Command): void {
         reap: flags.reap,
         workers: flags.workers,
         maxRequests: flags.maxRequests,
+        workerConnections: flags.workerConnections,
         parentKeepsConn: flags.parentKeepsConn,
         childKeepsListener: flags.childKeepsListener,
         nofile: flags.nofile,
         maxZombies: flags.maxZombies,
         workerTimeoutS: flags.workerTimeout,
         keepAlive: flags.keepAlive,
+        calls: flags.calls,
         limits: {
           ...defaultLimits,
           readTimeoutMs: Math.round(flags.readTimeout * 1000),
+          bodyTimeoutMs: Math.round(flags.bodyTimeout * 1000),
           maxBodyBytes: flags.maxBody,
           transcriptCap: flags.transcriptCap,
         },

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { loadApp } from './app-loader';
 import { getOrigin } from './clock';
+import { nofileNeeds } from './descriptors';
 import { makeEmit, type Emit } from './emit';
 import type { Command } from './events';
 import type { GatewayInfo, LoadedApp } from './http/types';
@@ -17,8 +18,11 @@ import { modelFactory } from './models';
 import { BatchedOutput } from './output';
 import type { ServerModel, ServerOptions } from './models/types';
 import { QueueProbe } from './queue-probe';
+import { oneWaitingThread } from './sigchld-eintr';
 import { S } from './strings';
+import { traceCalls } from './sys/calls';
 import { SysError } from './sys/libc';
+import { poller } from './sys/poller';
 import { setNofile } from './sys/rlimit';
 import { inForeground } from './sys/tty';
 
@@ -42,6 +46,7 @@ const MODEL_ONLY: [keyof ServerOptions, string, ServerOptions['model'][]][] = [
   ['reap', '--reap', ['fork', 'prefork']],
   ['workers', '--workers', ['prefork']],
   ['maxRequests', '--max-requests', ['prefork']],
+  ['workerConnections', '--worker-connections', ['prefork']],
   ['parentKeepsConn', '--parent-keeps-conn', ['fork']],
   ['childKeepsListener', '--child-keeps-listener', ['fork']],
   ['maxZombies', '--max-zombies', ['fork', 'prefork']],
@@ -53,6 +58,9 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   if (process.platform === 'win32') throw new UsageError(S.needsUnix);
   const factory = modelFactory(opts.model);
   if (!factory) throw new UsageError(S.modelNotAvailable(opts.model));
+  // The fork model's master waits for connections while its children end: SIGCHLD must
+  // interrupt that wait (the EINTR lesson). Returns here only once that is so.
+  if (opts.model === 'fork') oneWaitingThread();
   // When whoever reads our stdout goes away (EPIPE), stop quietly instead of failing on every event.
   let outputGone = false;
   const stdout = new BatchedOutput((text) => {
@@ -62,8 +70,11 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   const sink = out.json ? jsonSink(write) : humanSink(write);
   const emit = makeEmit(sink);
 
+  // --calls: every system call from here on is told (socket, bind, listen, accept4, recv…).
+  if (opts.calls) traceCalls((c) => emit({ type: 'call', ...c }));
   const host = await resolveHost(opts.host);
-  const listener = listenOrExplain(host, opts.port, opts.backlog, (call) => emit({ type: 'eintr', call }));
+  const onEintr = (call: string): void => emit({ type: 'eintr', call, restarted: true });
+  const listener = listenOrExplain(host, opts.port, opts.backlog, onEintr);
   let app: LoadedApp;
   try {
     app = await loadApp(opts.app, opts.interface, gatewayInfo(opts, listener));
@@ -71,7 +82,7 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
     listener.close();
     throw new UsageError(S.appFailed(err));
   }
-  if (opts.nofile !== undefined) limitFds(opts.nofile, listener);
+  if (opts.nofile !== undefined) limitFds(opts.nofile, opts, listener);
 
   let stopping = false;
   const probe = new QueueProbe({
@@ -108,6 +119,9 @@ export async function serve(opts: ServerOptions, out: ServeOutput): Promise<void
   const { port, backlog } = listener;
   emit({ type: 'listening', host: listener.host, port, backlog, model: opts.model, reap: opts.reap, app: opts.app, origin: getOrigin() });
   if (opts.nofile !== undefined) emit({ type: 'notice', code: 'NOFILE', message: S.nofileSet(opts.nofile) });
+  if (opts.model === 'prefork' && opts.keepAlive && opts.workerConnections === 1) {
+    emit({ type: 'notice', code: 'ONE_CONNECTION_AT_A_TIME', message: S.oneConnectionAtATime });
+  }
   if (!isLoopback(listener.host)) emit({ type: 'notice', code: 'NOT_LOOPBACK', message: S.notLoopback(listener.host) });
   noticeUnusedOptions(opts, out.explicit, emit);
 
@@ -151,7 +165,16 @@ function gatewayInfo(opts: ServerOptions, listener: Listener): GatewayInfo {
   return { serverName, serverPort: listener.port, multiprocess: opts.model !== 'iterative', runOnce: opts.model === 'fork' };
 }
 
-function limitFds(n: number, listener: Listener): void {
+/** --nofile: refused when the model cannot run with it (descriptors.ts says what it needs), else set. */
+function limitFds(n: number, opts: ServerOptions, listener: Listener): void {
+  const { model } = opts;
+  // The iterative model's poller is made now, so it is counted with the rest (not found missing at its first wait).
+  if (model === 'iterative') poller();
+  const needs = nofileNeeds(model, opts.workers, opts.workerConnections);
+  if (needs && n < needs.minimum) {
+    listener.close();
+    throw new UsageError(S.nofileTooLow(n, model, needs.held, needs.minimum));
+  }
   try {
     setNofile(n);
   } catch (err) {

@@ -19,6 +19,9 @@ export const S = {
   modelNotAvailable: (model: string): string =>
     `the ${model} model is not available yet in this build — use --model iterative`,
   nofileFailed: (n: number, err: unknown): string => `cannot set the file-descriptor limit to ${n} (--nofile): ${msg(err)}`,
+  nofileTooLow: (n: number, model: string, held: number, minimum: number): string =>
+    `--nofile ${n} is too low for the ${model} model: the master already holds ${held} descriptors (standard streams, the listening socket, Node's event loop)` +
+    `${model === 'iterative' ? '' : ' and each worker inherits the limit'}, and serving needs more — use --nofile ${minimum} or more`,
   badNumber: (flag: string, value: string, range: string): string => `${flag} must be ${range}, not '${value}'`,
   badChoice: (flag: string, value: string, choices: readonly string[]): string =>
     `${flag} must be one of ${choices.join(', ')}, not '${value}'`,
@@ -31,6 +34,8 @@ export const S = {
     `listening on ${host}, not only on this machine: other computers can reach this server (and the echo app shows them request headers)`,
   nofileSet: (soft: number): string => `file-descriptor limit (RLIMIT_NOFILE) set to ${soft}`,
   noWorkers: 'the iterative model has no worker processes: reap-now, set-reap, kill and release-fds do nothing here',
+  oneConnectionAtATime:
+    'each prefork worker serves one connection at a time (--worker-connections 1, as gunicorn\'s sync workers do), so with --keep-alive it closes the connection after each answer; --worker-connections N keeps N open',
   queueUnavailable: (err: unknown): string => `accept-queue length not available: ${msg(err)}`,
   acceptFailed: (err: unknown): string => `accept failed: ${msg(err)}`,
   wrapFailed: (err: unknown): string => `could not hand the accepted socket to Node: ${msg(err)}`,
@@ -52,7 +57,8 @@ export const S = {
     close: (conn: number): string => `#${connLabel(conn)} closed`,
     queue: (length: number, backlog: number): string =>
       `accept queue: ${length} waiting (backlog ${backlog}; the kernel holds backlog + 1, then drops SYNs)`,
-    eintr: (call: string): string => `${call}() interrupted by a signal (EINTR) — re-issued`,
+    eintr: (call: string): string => `${call}() interrupted by a signal (EINTR) — issued again`,
+    call: (call: string, args: string, ret: number, errno?: string): string => `${call}(${args}) = ${ret}${errno ? ` ${errno}` : ''}`,
     error: (conn: number | undefined, status: number | undefined, code: string | undefined, message: string): string =>
       `${conn !== undefined ? `#${connLabel(conn)} ` : ''}error${status ? ` → ${status}` : ''}${code ? ` [${code}]` : ''}: ${message}`,
     notice: (message: string): string => `note: ${message}`,

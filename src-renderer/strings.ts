@@ -406,6 +406,7 @@ export const eventExplain: Record<EventType, string> = {
   close: 'The server closed its end of the connection. (Lesson 1)',
   queue: 'The accept-queue length changed (TCP_INFO). (Lesson 3)',
   eintr: explain.eintr,
+  call: 'A system call the server made (--calls), as strace prints it.',
   error: 'Something went wrong, and what the client was told.',
   transcript: 'Raw bytes received or sent on a connection.',
   notice: 'A note from the server.',
@@ -507,6 +508,8 @@ export function describe(e: ForkscopeEvent): string {
       return `queue ${e.length} / ${e.backlog + 1}`;
     case 'eintr':
       return `${e.call}() interrupted (EINTR), re-issued`;
+    case 'call':
+      return `${e.call}(${e.args}) = ${e.ret}${e.errno ? ` ${e.errno}` : ''}`;
     case 'error':
       return `${e.code ? `${e.code}: ` : ''}${e.message}${e.conn != null ? ` (conn #${connLabel(e.conn)})` : ''}${e.status ? ` → ${e.status}` : ''}`;
     case 'transcript':

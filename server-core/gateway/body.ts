@@ -1,5 +1,6 @@
 // Buffering a request body for the gateways that hand the app a finished body (WSGI's
-// wsgi.input, a Fetch Request). The size limit is enforced below, in http/connection.ts.
+// wsgi.input, a Fetch Request) on Node's http server. The size limit is enforced below, in
+// http/node-http.ts (connection.ts reads its bodies itself, request-reader.ts).
 import type { IncomingMessage } from 'node:http';
 import { RequestAborted } from './errors';
 

@@ -1,6 +1,7 @@
-// The seam between a gateway (WSGI, fetch) and the HTTP layer that read the request. Two
-// layers serve it: Node's http server (http/connection.ts, through the adapter below) and the
-// direct path on the connection's file descriptor (http/direct.ts). A gateway sees only this.
+// The seam between a gateway (WSGI, fetch) and the HTTP layer that read the request: the
+// connection state machine on the connection's descriptor (http/connection.ts, in every model),
+// or Node's http server through the adapter below (the reference the tests compare it with).
+// A gateway sees only this.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeHandler, RequestScope } from '../http/types';
 import { readBody } from './body';
@@ -41,7 +42,7 @@ export interface GatewayResponse {
 /** A gateway's side of the seam. The promise settles when the app is done; a rejection is the app's failure. */
 export type GatewayHandler = (req: GatewayRequest, res: GatewayResponse, scope?: RequestScope) => Promise<void>;
 
-/** Runs a gateway on Node's http server (connection.ts). */
+/** Runs a gateway on Node's http server (node-http.ts). */
 export function onNodeHttp(gateway: GatewayHandler): NodeHandler {
   return (req, res, scope) => gateway(new NodeRequest(req), new NodeResponse(res), scope);
 }

@@ -50,6 +50,8 @@ export const G = {
     `cannot load app '${spec}': '${path}' has no property '${member}'${available.length ? ` — it has ${available.map((a) => `'${a}'`).join(', ')}` : ''}`,
   notCallable: (spec: string, path: string, value: unknown, iface: string): string =>
     `cannot load app '${spec}': '${path}' is ${show(value)}, not a function — with --interface ${iface} it must be ${IFACE_SHAPE[iface] ?? 'a function'}${fetchHint(value, iface)}`,
+  nodeStyleApp: (spec: string, path: string, framework: string, iface: string): string =>
+    `cannot load app '${spec}': ${path === 'default' ? 'its default export' : `'${path}'`} is ${framework} app — a Node-style (req, res) handler, not ${IFACE_SHAPE[iface] ?? 'this interface'}: run it with --interface node`,
   badSpec: (spec: string): string =>
     `cannot load app '${spec}': expected a built-in name or path/to/module[:callable], e.g. app.mjs:default.fetch`,
 };

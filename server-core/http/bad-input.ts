@@ -1,9 +1,7 @@
 // Bad input → the answer it gets. llhttp (Node's parser) finds most of it and reports an
-// HPE_* code; the rest are our own checks (body size, Host, version, read timeout).
-import { STATUS_CODES } from 'node:http';
-import type { HeaderList } from '../events';
+// HPE_* code; the rest are our own checks of a request's head (checkHead: version, Host,
+// Expect, CONNECT, the body's announced size). The answer itself is built by error-answer.ts.
 import { H } from './strings';
-import { SERVER_SOFTWARE, httpDate } from './server-software';
 
 export interface Refusal {
   /** The status to answer with; null when there is nobody left to answer (just close). */
@@ -51,26 +49,31 @@ export function classifyParseError(err: ParseError, maxHeaderBytes: number): Ref
   }
 }
 
-export interface RawAnswer {
-  bytes: Buffer;
-  status: number;
-  headers: HeaderList;
-  bodyBytes: number;
+/** A request head, as far as checkHead needs it. */
+export interface HeadFacts {
+  method: string;
+  versionMajor: number;
+  versionMinor: number;
+  /** Host headers seen (a request must have exactly one on HTTP/1.1). */
+  hosts: number;
+  /** The Expect header, if any. */
+  expect: string | undefined;
+  /** The announced Content-Length, if any (llhttp has checked its form). */
+  contentLength: number | undefined;
 }
 
-/**
- * A complete `Connection: close` response with a plain-text body, for when no ServerResponse
- * exists (the parser gave up before a request object was made, or the client sent nothing).
- */
-export function rawAnswer(status: number, message: string): RawAnswer {
-  const body = Buffer.from(`${message}\n`);
-  const headers: HeaderList = [
-    ['Content-Type', 'text/plain; charset=utf-8'],
-    ['Content-Length', String(body.length)],
-    ['Connection', 'close'],
-    ['Date', httpDate()],
-    ['Server', SERVER_SOFTWARE],
-  ];
-  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
-  return { bytes: Buffer.concat([Buffer.from(head, 'latin1'), body]), status, headers, bodyBytes: body.length };
+/** The checks llhttp does not make, on a complete head: null when the request may go on. */
+export function checkHead(head: HeadFacts, maxBodyBytes: number): Refusal | null {
+  if (head.versionMajor === 0) return { status: 400, code: 'HTTP_0_9', message: H.http09() };
+  if (head.versionMajor !== 1) return { status: 505, code: 'HTTP_VERSION', message: H.versionNotSupported(`${head.versionMajor}.${head.versionMinor}`) };
+  if (head.method === 'CONNECT') return { status: 405, code: 'CONNECT_NOT_SUPPORTED', message: H.connectNotAllowed() };
+  if (head.versionMinor >= 1 && head.hosts === 0) return { status: 400, code: 'MISSING_HOST', message: H.missingHost() };
+  if (head.hosts > 1) return { status: 400, code: 'DUPLICATE_HOST', message: H.duplicateHost() };
+  if (head.expect !== undefined && head.expect.toLowerCase() !== '100-continue') {
+    return { status: 417, code: 'EXPECTATION_FAILED', message: H.expectationFailed(head.expect) };
+  }
+  if (head.contentLength !== undefined && head.contentLength > maxBodyBytes) {
+    return { status: 413, code: 'BODY_TOO_LARGE', message: H.bodyTooLarge(maxBodyBytes, head.contentLength) };
+  }
+  return null;
 }

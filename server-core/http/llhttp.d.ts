@@ -1,5 +1,5 @@
 // Node's own binding to llhttp, as its http server uses it (lib/_http_common.js). Not in
-// @types/node; only what http/plain-request.ts uses is declared.
+// @types/node; only what http/request-reader.ts uses is declared.
 declare module '_http_common' {
   export class HTTPParser {
     static readonly REQUEST: number;

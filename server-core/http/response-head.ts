@@ -1,4 +1,4 @@
-// The status line and header block of a response on the direct path (direct.ts), with the
+// The status line and header block of an answer from connection.ts (response.ts), with the
 // headers HTTP itself needs added the way Node's http server adds them (lib/_http_outgoing.js),
 // so a client sees the same bytes whichever path served it: Date when the app gave none,
 // `Connection` (keep-alive with its timeout, or close), then the body's framing —

@@ -23,6 +23,7 @@ export const H = {
   badRequest: (reason: string): string => `The request is not valid HTTP/1.x (${reason}).`,
   closedMidRequest: (): string => 'The client closed its side of the connection in the middle of a request.',
   missingHost: (): string => 'An HTTP/1.1 request must have a Host header (RFC 9112, section 3.2).',
+  duplicateHost: (): string => 'The request has more than one Host header (RFC 9112, section 3.2 asks for exactly one).',
   http09: (): string =>
     "The request line has no HTTP version (an HTTP/0.9 request). Write it as 'GET /path HTTP/1.1'.",
   versionNotSupported: (version: string): string =>
@@ -37,7 +38,9 @@ export const H = {
   readTimeoutIdle: (ms: number): string =>
     `The client connected but sent no request within ${s(ms)} (read timeout; --read-timeout changes it).`,
   readTimeoutStalled: (ms: number): string =>
-    `The client stopped sending in the middle of its request for ${s(ms)} (read timeout; --read-timeout changes it).`,
+    `The request line and headers did not all arrive within ${s(ms)} of the request's start (read timeout; --read-timeout changes it).`,
+  bodyTimeout: (ms: number): string =>
+    `The request body did not all arrive within ${s(ms)} of the request's start (--body-timeout changes it).`,
 
   // ── the app and the socket ───────────────────────────────────────────────
   appFailed: (err: unknown): string => `The app failed: ${msg(err)}`,
@@ -46,7 +49,8 @@ export const H = {
   responseError: (err: unknown): string => `Writing the response failed: ${msg(err)}`,
   socketError: (err: unknown): string => `Socket error: ${msg(err)}`,
   writeStalled: (ms: number): string =>
-    `the client took none of the answer for ${s(ms)}, so the connection was cut (read timeout; --read-timeout changes it)`,
+    `The client took none of the answer for ${s(ms)}, so the connection was cut (read timeout; --read-timeout changes it).`,
+  cut: (): string => 'The connection was cut: the server is stopping.',
   clientGone: (): string => 'The client closed the connection before the response was complete.',
   internalError: 'Internal Server Error',
 };

@@ -1,7 +1,7 @@
 // The seam between the process models (who accepts, who serves) and HTTP + the gateway
-// (how one connection is served). Every model serves a connection with serveConnection().
+// (how one connection is served): every model hands an accepted connection to
+// connection.ts serveConnection() (WSGI and fetch apps) or node-http.ts (Node-style apps).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Emit } from '../emit';
 import type { Interface } from '../events';
 import type { GatewayHandler } from '../gateway/exchange';
@@ -34,13 +34,19 @@ export interface LoadedApp {
   spec: string;
   interface: Interface;
   handler: NodeHandler;
-  /** WSGI and fetch apps: the gateway itself, which the direct path (direct.ts) runs without Node's http objects. */
+  /** WSGI and fetch apps: the gateway itself, which connection.ts runs without Node's http objects. */
   gateway?: GatewayHandler;
 }
 
 export interface HttpLimits {
-  /** A client that sends nothing (or stalls) for this long gets 408 / a close. */
+  /**
+   * The request head must arrive within this of the connection's start (or of a kept
+   * connection's next request's first byte), else 408; a kept connection idle this long is
+   * closed; a client that makes no room for the answer this long is cut.
+   */
   readTimeoutMs: number;
+  /** The whole request, body included, must arrive within this of its start, else 408. */
+  bodyTimeoutMs: number;
   /** Larger bodies get 413. */
   maxBodyBytes: number;
   /** Request line + headers over this get 431. */
@@ -53,21 +59,32 @@ export interface ConnectionContext {
   conn: number;
   app: LoadedApp;
   limits: HttpLimits;
-  /** Keep the connection open for further requests (off by default, as in the seed). */
+  /** Keep the connection open for further requests (off by default, as in the tutorial). */
   keepAlive: boolean;
   emit: Emit;
-  /** performance.now() when the connection was accepted, if its read timeout started then (direct.ts waited for its first bytes). */
+  /** clock.ts now() when the connection was accepted: its deadlines count from there. */
   acceptedAt?: number;
+  /** What the process serving it needs to know (a worker tells its master; the request budget). */
+  hooks?: ConnectionHooks;
+  /** --parent-keeps-conn: close() only, never shutdown() — the tutorial child's close (docs/processes.md). */
+  closeOnly?: boolean;
 }
 
-/**
- * Serves one accepted connection: request / response / transcript / error events, then
- * `close`. Resolves once the socket is closed. Never throws: failures become events.
- */
-export type ServeConnection = (socket: Socket, ctx: ConnectionContext) => Promise<void>;
+/** Told by the connection as it goes; none of it is narration (that is `emit`). */
+export interface ConnectionHooks {
+  /** A request was read whole and goes to the app. */
+  requestStarted?(conn: number): void;
+  /** Its answer is out (or broken off). */
+  requestDone?(conn: number): void;
+  /** The app failed (a 500, or a cut answer). */
+  appFailed?(conn: number): void;
+  /** Asked as each answer's head is built: may the connection stay open after it? */
+  mayKeepOpen?(conn: number): boolean;
+}
 
 export const defaultLimits: HttpLimits = {
   readTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
   maxBodyBytes: 1024 * 1024,
   maxHeaderBytes: 16 * 1024,
   transcriptCap: 64 * 1024,

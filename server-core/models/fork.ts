@@ -1,35 +1,31 @@
-// A process per connection (the seed's part 3; the default model): the master accepts, starts
-// a worker for the connection — fork + exec through posix_spawn, because Node cannot fork() —
-// hands it the connection as fd 3, and closes its own copy. The worker serves and exits; the
-// master learns of it through SIGCHLD and reaps it as --reap says (reaper.ts).
+// A process per connection (the tutorial's part 3; the default model): the master accepts,
+// starts a worker for the connection — fork + exec through posix_spawn, because Node cannot
+// fork() — hands it the connection as fd 3, and closes its own copy. The worker serves and
+// exits; the master learns of it through SIGCHLD and reaps it as --reap says (workers.ts).
 //
-// The seed's fd lessons are switches here: --parent-keeps-conn (the master keeps its copy,
-// so the client never sees EOF and fds run out: EMFILE) and --child-keeps-listener (each
-// worker keeps the listening socket, so the port stays bound while any worker lives).
-import { closeSync, openSync } from 'node:fs';
+// The tutorial's descriptor lessons are switches here: --parent-keeps-conn (the master keeps
+// its copy, so the client never sees EOF and fds run out: EMFILE) and --child-keeps-listener
+// (each worker keeps the listening socket, so the port stays bound while any worker lives).
+import { AcceptGate } from '../accept-gate';
+import { now } from '../clock';
+import { ReserveFd } from '../descriptors';
+import type { Peer } from '../events';
+import type { Refusal } from '../http/bad-input';
+import { refuseAccepted, type FdAccess } from '../http/serve-accepted';
 import type { Accepted } from '../listener';
 import { P } from '../process-strings';
 import { selfFdCount } from '../proc';
+import { koffiCalls } from '../sys/fd-calls';
 import { SysError } from '../sys/libc';
-import { closeQuietly, writeFd } from '../sys/socket';
-import { AcceptGate, Arbiter } from '../workers';
+import { pollingWaits } from '../sys/poller';
+import { closeQuietly } from '../sys/socket';
+import { Arbiter } from '../workers';
 import type { ModelFactory, RunContext, ServerModel } from './types';
 
 /** Connections accepted per readiness before looking at the gate again. */
 const ACCEPT_BATCH = 64;
 /** EMFILE back-off: the listener stays readable while accept fails, so without a pause the loop would spin. */
 const EMFILE_BACKOFF_MS = [250, 500, 1000, 2000];
-
-/** A complete 503 answer, written straight to a connection no worker will serve. */
-function response503(body: string): Buffer {
-  const bytes = Buffer.from(body);
-  return Buffer.concat([
-    Buffer.from(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`),
-    bytes,
-  ]);
-}
-const NO_FDS_503 = response503(P.body503NoFds);
-const NO_PROCESS_503 = response503(P.body503NoProcess);
 
 export const fork: ModelFactory = (ctx) => new ForkModel(ctx);
 
@@ -41,10 +37,12 @@ class ForkModel implements ServerModel {
   private nextConn = 1;
   /** --parent-keeps-conn: the master's copies of every handed-off connection, until release-fds. */
   private kept: number[] = [];
-  /** The reserve fd: closed to make room for one accept when fds run out (EMFILE). */
-  private spare: number | null = null;
+  private readonly reserve = new ReserveFd();
   private emfileStreak = 0;
   private backoff: NodeJS.Timeout | null = null;
+  /** The master's own answers (503) go out through the same connection code as a worker's. */
+  private access!: FdAccess;
+  private readonly refusing = new Set<Promise<void>>();
 
   constructor(private readonly ctx: RunContext) {
     this.gate = new AcceptGate(ctx.emit);
@@ -52,7 +50,9 @@ class ForkModel implements ServerModel {
   }
 
   async start(): Promise<void> {
-    this.spare = openSpare();
+    // The master's one pool thread waits for connections (sigchld-eintr.ts): a refused
+    // connection's waits look again on a timer instead.
+    this.access = { calls: await koffiCalls(), waits: pollingWaits };
     this.arbiter.start();
     this.loop = this.run();
   }
@@ -68,10 +68,10 @@ class ForkModel implements ServerModel {
     this.gate.release();
     this.ctx.listener.cancelWait();
     await this.loop;
+    await Promise.all(this.refusing);
     await this.arbiter.stopWorkers();
     if (this.kept.length) this.releaseFds();
-    if (this.spare !== null) closeSync(this.spare);
-    this.spare = null;
+    this.reserve.close();
   }
 
   /** accept → spawn a worker for the connection → close our copy; again. */
@@ -82,41 +82,45 @@ class ForkModel implements ServerModel {
       if (this.stopping) break;
       let ready: boolean;
       try {
+        // SIGCHLD interrupts this wait (EINTR) and it is issued again: sigchld-eintr.ts.
         ready = await listener.waitReadable();
       } catch (err) {
         this.ctx.emit({ type: 'error', code: err instanceof SysError ? err.code : undefined, message: P.waitFailed(err) });
         break;
       }
       if (!ready || this.stopping) break;
-      if (this.gate.open) this.acceptBatch();
+      if (this.gate.open) await this.acceptBatch();
     }
   }
 
-  private acceptBatch(): void {
+  private async acceptBatch(): Promise<void> {
     for (let i = 0; i < ACCEPT_BATCH && this.gate.open && !this.stopping; i++) {
       let accepted: Accepted | null;
       try {
         accepted = this.ctx.listener.accept();
       } catch (err) {
         if (err instanceof SysError && (err.code === 'EMFILE' || err.code === 'ENFILE')) this.outOfFds(err);
-        else {
-          this.ctx.emit({ type: 'error', code: err instanceof SysError ? err.code : undefined, message: P.acceptFailed(err) });
-        }
+        else this.ctx.emit({ type: 'error', code: err instanceof SysError ? err.code : undefined, message: P.acceptFailed(err) });
         return;
       }
       if (!accepted) return;
-      this.handOff(accepted);
+      await this.handOff(accepted);
     }
   }
 
-  /** The seed's child/parent split: the worker gets the connection; the master lets go of it. */
-  private handOff({ fd, peer }: Accepted): void {
+  /**
+   * The tutorial's parent/child split: the worker gets the connection; the master lets go of
+   * it. (The child's half — closing its copy of the listening socket — is made by exec
+   * itself: the listener is close-on-exec, so the worker never has it. --child-keeps-listener
+   * passes it on purpose.)
+   */
+  private async handOff({ fd, peer }: Accepted): Promise<void> {
     const { emit, opts, listener } = this.ctx;
     const conn = this.nextConn++;
     emit({ type: 'accept', conn, peer, fd });
     this.ctx.probe?.poke();
     try {
-      this.arbiter.spawnWorker({
+      await this.arbiter.spawnWorker({
         role: 'connection',
         conn,
         peer,
@@ -125,37 +129,45 @@ class ForkModel implements ServerModel {
       });
     } catch (err) {
       const code = err instanceof SysError ? err.code : undefined;
-      emit({ type: 'error', conn, code, status: 503, message: code === 'EMFILE' ? P.emfileSpawn : code === 'EAGAIN' ? P.spawnFailedEagain : P.spawnFailed(err) });
-      answer503(fd, code === 'EMFILE' || code === 'ENFILE' ? NO_FDS_503 : NO_PROCESS_503);
-      closeQuietly(fd);
-      if (code === 'EMFILE' || code === 'ENFILE') this.pauseForFds(P.emfileSpawn);
+      const noFds = code === 'EMFILE' || code === 'ENFILE';
+      const message = noFds ? P.emfileSpawn : code === 'EAGAIN' ? P.spawnFailedEagain : P.spawnFailed(err);
+      this.refuse(fd, peer, conn, { status: 503, code: code ?? 'SPAWN', message });
+      if (noFds) this.pauseForFds(P.emfileSpawn);
       return;
     }
     this.emfileStreak = 0;
-    if (opts.parentKeepsConn) this.kept.push(fd); // lesson 5, broken on purpose
+    if (opts.parentKeepsConn) this.kept.push(fd); // the descriptor lesson, broken on purpose
     else closeQuietly(fd);
   }
 
+  /** A connection no worker will serve gets a 503, which must reach the client (connection.ts closes gracefully). */
+  private refuse(fd: number, peer: Peer, conn: number, refusal: Refusal, after?: () => void): void {
+    const { emit, opts, app } = this.ctx;
+    const ctx = { conn, app, limits: opts.limits, keepAlive: false, emit, acceptedAt: now() };
+    const done = refuseAccepted(fd, peer, ctx, this.access, refusal).done.then(() => after?.());
+    this.refusing.add(done);
+    void done.then(() => this.refusing.delete(done));
+  }
+
   /**
-   * EMFILE: the connection stays in the queue and the socket stays readable. The reserve-fd
-   * trick: close the spare, accept the one waiting, answer 503, close it, reopen the spare —
-   * then pause accepting for a while instead of spinning.
+   * EMFILE: the connection stays in the queue and the socket stays readable. The reserve fd
+   * (descriptors.ts) makes room to accept the one waiting and answer it 503; then accepting
+   * pauses for a while instead of spinning.
    */
   private outOfFds(err: SysError): void {
-    this.ctx.emit({ type: 'error', code: err.code, status: 503, message: P.emfile(selfFdCount()) });
-    if (this.spare !== null) {
-      closeSync(this.spare);
-      this.spare = null;
+    this.ctx.emit({ type: 'error', code: err.code, message: P.emfile(selfFdCount()) });
+    if (this.reserve.release()) {
+      let one: Accepted | null = null;
       try {
-        const one = this.ctx.listener.accept();
-        if (one) {
-          answer503(one.fd);
-          closeQuietly(one.fd);
-        }
+        one = this.ctx.listener.accept();
       } catch {
         /* still none: the back-off below handles it */
       }
-      this.spare = openSpare();
+      if (one) {
+        const conn = this.nextConn++;
+        this.ctx.emit({ type: 'accept', conn, peer: one.peer, fd: one.fd });
+        this.refuse(one.fd, one.peer, conn, { status: 503, code: 'EMFILE', message: P.emfileRefused }, () => this.reserve.reopen());
+      } else this.reserve.reopen();
     }
     this.pauseForFds(P.emfile(selfFdCount()));
   }
@@ -176,7 +188,7 @@ class ForkModel implements ServerModel {
     const count = this.kept.length;
     for (const fd of this.kept) closeQuietly(fd);
     this.kept = [];
-    if (this.spare === null) this.spare = openSpare();
+    this.reserve.reopen();
     this.emfileStreak = 0;
     if (this.backoff) clearTimeout(this.backoff);
     this.backoff = null;
@@ -191,22 +203,5 @@ class ForkModel implements ServerModel {
     if (!(max > 0)) return;
     if (count >= max) this.gate.close(P.reasons.maxZombies, P.maxZombies(count, max));
     else this.gate.reopen(P.reasons.maxZombies, P.belowMaxZombies(count));
-  }
-}
-
-/** A spare fd held in reserve for EMFILE (/dev/null, close-on-exec as libuv opens it). */
-function openSpare(): number | null {
-  try {
-    return openSync('/dev/null', 'r');
-  } catch {
-    return null;
-  }
-}
-
-function answer503(fd: number, response: Buffer = NO_FDS_503): void {
-  try {
-    writeFd(fd, response); // a fresh socket's send buffer takes these few bytes at once
-  } catch {
-    /* the client left */
   }
 }

@@ -1,15 +1,17 @@
-// The iterative model, the seed's first servers: accept one connection, serve it
+// The iterative model, the tutorial's first servers: accept one connection, serve it
 // completely, close it, then accept the next. While it serves, later clients wait in the
-// kernel's accept queue (lesson 3) — the queue probe shows it filling.
-import { Socket } from 'node:net';
-import { serveConnection } from '../http/connection';
-import { serveDirect } from '../http/direct-peek';
-import { SysError } from '../sys/libc';
-import { closeQuietly } from '../sys/socket';
-import { Waiter } from '../sys/poll';
+// kernel's accept queue (the backlog lesson) — the queue probe shows it filling.
+import { now } from '../clock';
+import { ReserveFd } from '../descriptors';
+import type { Serving } from '../http/connection';
+import { refuseAccepted, serveAccepted, type FdAccess } from '../http/serve-accepted';
 import type { Accepted } from '../listener';
-import type { ModelFactory, RunContext, ServerModel } from './types';
+import { P } from '../process-strings';
 import { S } from '../strings';
+import { koffiCalls } from '../sys/fd-calls';
+import { SysError } from '../sys/libc';
+import { poller } from '../sys/poller';
+import type { ModelFactory, RunContext, ServerModel } from './types';
 
 /** How long a connection being served may finish after stop() before it is cut. */
 const STOP_GRACE_MS = 300;
@@ -23,18 +25,16 @@ class IterativeModel implements ServerModel {
   private loop: Promise<void> | null = null;
   private nextConn = 1;
   /** The connection being served, if any: the only state this model has. */
-  private current: { cut: () => void; done: Promise<void> } | null = null;
+  private current: Serving | null = null;
   /** The code of the accept failure being retried, if any. */
   private failing: string | null = null;
+  private access!: FdAccess;
+  private readonly reserve = new ReserveFd();
 
-  /** Waits for a new connection's first bytes (direct.ts); cancelled by stop(). */
-  private readonly firstBytes: Waiter;
-
-  constructor(private readonly ctx: RunContext) {
-    this.firstBytes = new Waiter((call) => ctx.emit({ type: 'eintr', call }));
-  }
+  constructor(private readonly ctx: RunContext) {}
 
   async start(): Promise<void> {
+    this.access = { calls: await koffiCalls(), waits: poller };
     this.loop = this.run();
   }
 
@@ -46,7 +46,6 @@ class IterativeModel implements ServerModel {
   async stop(): Promise<void> {
     this.stopping = true;
     this.ctx.listener.cancelWait();
-    this.firstBytes.cancel();
     const cur = this.current;
     if (cur) {
       const cut = setTimeout(() => cur.cut(), STOP_GRACE_MS);
@@ -54,9 +53,10 @@ class IterativeModel implements ServerModel {
       clearTimeout(cut);
     }
     await this.loop;
+    this.reserve.close();
   }
 
-  /** The seed's `while True: accept → handle_one_request → close`. */
+  /** The tutorial's `while True: accept() → handle_one_request() → close()`. */
   private async run(): Promise<void> {
     const { listener } = this.ctx;
     while (!this.stopping) {
@@ -66,7 +66,6 @@ class IterativeModel implements ServerModel {
       else if (accepted) await this.serve(accepted);
       else if (!(await listener.waitReadable().catch((err: unknown) => this.reportWaitError(err)))) break;
     }
-    this.firstBytes.close();
   }
 
   private acceptOne(): Accepted | null | 'error' {
@@ -75,48 +74,42 @@ class IterativeModel implements ServerModel {
       this.failing = null;
       return accepted;
     } catch (err) {
-      // Reported once per run of identical failures (EMFILE repeats until an fd is freed).
       const code = err instanceof SysError ? err.code : 'ACCEPT';
+      // Reported once per run of identical failures (EMFILE repeats until an fd is freed).
       if (this.failing !== code) this.ctx.emit({ type: 'error', code, message: S.acceptFailed(err) });
       this.failing = code;
+      if (code === 'EMFILE' || code === 'ENFILE') void this.refuseOneWithReserve();
       return 'error';
     }
   }
 
+  /** recv → the app → sendall → close, all in connection.ts; this model waits for it to end. */
   private async serve({ fd, peer }: Accepted): Promise<void> {
     const { emit, opts, app, probe } = this.ctx;
     const conn = this.nextConn++;
     emit({ type: 'accept', conn, peer, fd });
     probe?.poke();
-    const connCtx = { conn, app, limits: opts.limits, keepAlive: opts.keepAlive, emit, acceptedAt: performance.now() };
-    // One plain request: recv, the app, send, close — on the fd itself (direct.ts).
-    const direct = await serveDirect(fd, peer, connCtx, this.firstBytes);
-    if (this.stopping && !direct) {
-      closeQuietly(fd);
-      emit({ type: 'close', conn });
-      return;
-    }
-    if (direct) {
-      this.current = direct;
-      await direct.done;
-      this.current = null;
-      return;
-    }
-    let socket: Socket;
+    this.current = serveAccepted(fd, peer, { conn, app, limits: opts.limits, keepAlive: opts.keepAlive, emit, acceptedAt: now() }, this.access);
+    await this.current.done;
+    this.current = null;
+  }
+
+  /** Out of descriptors: the reserve one makes room to tell one waiting client so (503). */
+  private async refuseOneWithReserve(): Promise<void> {
+    if (!this.reserve.release()) return;
     try {
-      socket = new Socket({ fd, readable: true, writable: true });
-    } catch (err) {
-      closeQuietly(fd);
-      emit({ type: 'error', conn, message: S.wrapFailed(err) });
-      return;
-    }
-    const done = serveConnection(socket, connCtx);
-    this.current = { cut: () => socket.destroy(), done };
-    try {
-      await done;
+      const one = this.ctx.listener.accept();
+      if (one) {
+        const { emit, opts, app } = this.ctx;
+        const conn = this.nextConn++;
+        emit({ type: 'accept', conn, peer: one.peer, fd: one.fd });
+        const ctx = { conn, app, limits: opts.limits, keepAlive: false, emit, acceptedAt: now() };
+        await refuseAccepted(one.fd, one.peer, ctx, this.access, { status: 503, code: 'EMFILE', message: P.emfileRefused }).done;
+      }
+    } catch {
+      /* still none: the back-off handles it */
     } finally {
-      this.current = null;
-      if (!socket.destroyed) socket.destroy();
+      this.reserve.reopen();
     }
   }
 

@@ -5,17 +5,20 @@
 // old worker end, so never more than N workers serve at once.
 import { P } from '../process-strings';
 import { SysError } from '../sys/libc';
-import { AcceptGate, Arbiter, type WorkerInfo } from '../workers';
+import { AcceptGate } from '../accept-gate';
+import { Arbiter, type WorkerInfo } from '../workers';
 import type { ModelFactory, RunContext, ServerModel } from './types';
 
 const RESTART_DELAY_MAX_MS = 5_000;
+/** A slot whose worker is being started. */
+const PENDING = 'pending';
 
 export const prefork: ModelFactory = (ctx) => new PreforkModel(ctx);
 
 class PreforkModel implements ServerModel {
   private readonly arbiter: Arbiter;
   /** The pool: which worker fills each slot (null while its replacement is pending). */
-  private readonly slots: (WorkerInfo | null)[];
+  private readonly slots: (WorkerInfo | typeof PENDING | null)[];
   /** Consecutive quick deaths per slot (crash-loop back-off). */
   private readonly quickDeaths: number[];
   private readonly restartTimers: (NodeJS.Timeout | null)[];
@@ -25,7 +28,7 @@ class PreforkModel implements ServerModel {
 
   constructor(private readonly ctx: RunContext) {
     const n = Math.max(1, ctx.opts.workers);
-    this.slots = new Array<WorkerInfo | null>(n).fill(null);
+    this.slots = new Array<WorkerInfo | typeof PENDING | null>(n).fill(null);
     this.quickDeaths = new Array<number>(n).fill(0);
     this.restartTimers = new Array<NodeJS.Timeout | null>(n).fill(null);
     this.gate = new AcceptGate(ctx.emit, () => this.manageWorkers());
@@ -60,13 +63,19 @@ class PreforkModel implements ServerModel {
   }
 
   private spawnInSlot(slot: number): void {
-    try {
-      this.slots[slot] = this.arbiter.spawnWorker({ role: 'pool', slot, socketFd: this.ctx.listener.fd });
-    } catch (err) {
-      const code = err instanceof SysError ? err.code : undefined;
-      this.ctx.emit({ type: 'error', code, message: code === 'EAGAIN' ? P.spawnFailedEagain : P.spawnFailed(err) });
-      this.restartLater(slot);
-    }
+    // Taken while the spawn is under way, so the slot is not filled twice.
+    this.slots[slot] = PENDING;
+    this.arbiter.spawnWorker({ role: 'pool', slot, socketFd: this.ctx.listener.fd }).then(
+      (w) => {
+        if (this.slots[slot] === PENDING) this.slots[slot] = w;
+      },
+      (err: unknown) => {
+        this.slots[slot] = null;
+        const code = err instanceof SysError ? err.code : undefined;
+        this.ctx.emit({ type: 'error', code, message: code === 'EAGAIN' ? P.spawnFailedEagain : P.spawnFailed(err) });
+        if (!this.stopping) this.restartLater(slot);
+      },
+    );
   }
 
   private onWorkerExit(w: WorkerInfo): void {

@@ -14,6 +14,8 @@ export interface ServerOptions {
   reap: ReapPolicy;
   workers: number;
   maxRequests: number;
+  /** prefork: connections a worker serves at once (1: one at a time, as gunicorn's sync workers). */
+  workerConnections: number;
   parentKeepsConn: boolean;
   childKeepsListener: boolean;
   /** The master's RLIMIT_NOFILE, when set. */
@@ -22,6 +24,8 @@ export interface ServerOptions {
   workerTimeoutS: number;
   keepAlive: boolean;
   limits: HttpLimits;
+  /** --calls: narrate every system call the server makes (a `call` event each). */
+  calls: boolean;
 }
 
 export interface RunContext {

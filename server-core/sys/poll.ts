@@ -1,8 +1,10 @@
 // Waiting for a raw fd without blocking Node's event loop: poll() runs through koffi's
 // `.async` on libuv's thread pool, next to a wake pipe so the wait can be cancelled.
-// A signal landing on that pool thread (SIGCHLD, typically) makes poll() fail with EINTR:
-// we report it and re-issue the call — the seed's "interrupted system call" lesson, live.
-import { E, SysError, koffi, libc } from './libc';
+// A signal landing on that pool thread (SIGCHLD: sigchld-eintr.ts says how the fork-model
+// master makes sure it does) makes poll() fail with EINTR: we report it and issue the call
+// again — the tutorial's "interrupted system call" lesson.
+import { tracer, traced } from './calls';
+import { E, SysError, errnoName, koffi, libc } from './libc';
 import { closeQuietly, pipeCloexecNonblock, readFd, writeFd } from './socket';
 
 export const POLLIN = 0x001;
@@ -40,7 +42,7 @@ export class Waiter {
   private pending = false;
   private cancelRequested = false;
   private closed = false;
-
+  /** `onEintr(call)` is told about every interrupted wait, once it has been issued again. */
   constructor(private readonly onEintr: (call: string) => void = () => {}) {
     [this.wakeRead, this.wakeWrite] = pipeCloexecNonblock();
     // Stable memory (not a Buffer): the pool thread writes revents after the call started.
@@ -74,12 +76,15 @@ export class Waiter {
         koffi.encode(this.fds, 14, 'short', 0);
         poll_.async(this.fds, 2, left, (err: unknown, rc: number) => {
           if (err) return finish(err instanceof Error ? err : new Error(String(err)));
+          // In this callback koffi.errno() is the errno of the pool thread that made the call.
+          const errno = rc === -1 ? koffi.errno() : 0;
+          if (tracer) traced('poll', `[{fd=${fd}, events=${events & POLLIN ? 'POLLIN' : 'POLLOUT'}}, {fd=${this.wakeRead}, events=POLLIN}], 2, ${left}`, rc, rc === -1 ? errnoName(errno) : undefined);
           if (rc === -1) {
-            // In this callback koffi.errno() is the errno of the pool thread that ran poll().
-            const errno = koffi.errno();
             if (errno === E.EINTR) {
+              // Interrupted by a signal: issued again, and said so.
+              issue();
               this.onEintr('poll');
-              return issue();
+              return;
             }
             return finish(new SysError('poll', errno));
           }

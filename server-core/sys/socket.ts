@@ -1,8 +1,11 @@
-// Sockets through raw system calls (koffi), so forkscope — not libuv — owns the listening
-// socket: it chooses the backlog (lesson 3) and decides when to accept (lessons 1 and 4).
+// Sockets through raw system calls (koffi), so forkscope — not libuv — owns its sockets: it
+// chooses the backlog (the tutorial's listen lesson), decides when to accept, and reads and
+// writes each connection itself: socket, bind, listen, accept4, recv, send, shutdown, close.
+// Each call is reported to --calls (calls.ts) as it is made.
 // Linux first; macOS gets the same calls where they exist (no accept4/pipe2: fcntl instead).
 import { isIPv4, isIPv6 } from 'node:net';
-import { E, SysError, check, koffi, libc } from './libc';
+import { E, SysError, check, errnoName, koffi, libc } from './libc';
+import { tracer, traced } from './calls';
 import type { Peer } from '../events';
 
 const linux = process.platform === 'linux';
@@ -46,6 +49,7 @@ const getpeername_ = libc.func('int getpeername(int fd, void *addr, void *len)')
 export const accept4_ = linux ? libc.func('int accept4(int fd, void *addr, void *len, int flags)') : null;
 export const accept_ = libc.func('int accept(int fd, void *addr, void *len)');
 const close_ = libc.func('int close(int fd)');
+const shutdown_ = libc.func('int shutdown(int fd, int how)');
 // fcntl is variadic: declared so, or its third argument goes astray on arm64.
 const fcntl_ = libc.func('int fcntl(int fd, int cmd, ...)');
 const pipe2_ = linux ? libc.func('int pipe2(void *fds, int flags)') : null;
@@ -135,9 +139,16 @@ export function decodeSockaddr(sa: Buffer): Peer {
 
 // ── calls ────────────────────────────────────────────────────────────────────
 
+/** For --calls: rc and errno of a call just made, reported; then the usual check. */
+function told(call: string, args: () => string, rc: number): number {
+  if (tracer) traced(call, args(), rc, rc === -1 ? errnoName(koffi.errno()) : undefined);
+  return check(call, rc);
+}
+
 /** A TCP socket, non-blocking and close-on-exec (a worker must not inherit it by accident). */
 export function tcpSocket(family: number): number {
-  const fd = check('socket', socket_(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const fd = socket_(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  told('socket', () => `${family === AF_INET ? 'AF_INET' : 'AF_INET6'}, SOCK_STREAM${linux ? '|SOCK_NONBLOCK|SOCK_CLOEXEC' : ''}, 0`, fd);
   if (!linux) setNonblockCloexec(fd);
   return fd;
 }
@@ -145,7 +156,8 @@ export function tcpSocket(family: number): number {
 export function setsockoptInt(fd: number, level: number, name: number, value: number): void {
   const v = Buffer.alloc(4);
   v.writeInt32LE(value, 0);
-  check('setsockopt', setsockopt_(fd, level, name, v, 4));
+  const what = level === SOL_SOCKET && name === SO_REUSEADDR ? 'SOL_SOCKET, SO_REUSEADDR' : `${level}, ${name}`;
+  told('setsockopt', () => `${fd}, ${what}, [${value}], 4`, setsockopt_(fd, level, name, v, 4));
 }
 
 /** getsockopt into a caller's buffer; returns the length the kernel filled in. */
@@ -158,11 +170,12 @@ export function getsockopt(fd: number, level: number, name: number, into: Buffer
 
 export function bind(fd: number, address: string, port: number): void {
   const sa = encodeSockaddr(address, port);
-  check('bind', bind_(fd, sa, sa.length));
+  told('bind', () => `${fd}, ${address.includes(':') ? `[${address}]` : address}:${port}, ${sa.length}`, bind_(fd, sa, sa.length));
 }
 
+/** The backlog: how many finished handshakes the kernel keeps waiting for accept(). */
 export function listen(fd: number, backlog: number): void {
-  check('listen', listen_(fd, backlog));
+  told('listen', () => `${fd}, ${backlog}`, listen_(fd, backlog));
 }
 
 function nameOf(call: 'getsockname' | 'getpeername', fd: number): Peer {
@@ -190,22 +203,45 @@ export function accept(fd: number): { fd: number; peer: Peer } | null {
     const rc = accept4_ ? accept4_(fd, sa, len, SOCK_CLOEXEC | SOCK_NONBLOCK) : accept_(fd, sa, len);
     if (rc >= 0) {
       if (!accept4_) setNonblockCloexec(rc);
-      return { fd: rc, peer: decodeSockaddr(sa) };
+      const peer = decodeSockaddr(sa);
+      if (tracer) traceAccept(fd, peer, rc);
+      return { fd: rc, peer };
     }
     const errno = koffi.errno();
+    if (tracer) traceAccept(fd, null, rc, errnoName(errno));
     if (errno === E.EINTR) continue;
     if (errno === E.EAGAIN || errno === E.EWOULDBLOCK || errno === E.ECONNABORTED) return null;
     throw new SysError('accept4', errno);
   }
 }
 
+/** For --calls: accept4 as strace shows it. */
+export function traceAccept(fd: number, peer: Peer | null, rc: number, errno?: string): void {
+  const flags = accept4_ ? 'SOCK_CLOEXEC|SOCK_NONBLOCK' : '';
+  traced(accept4_ ? 'accept4' : 'accept', `${fd}, {${peer ? `${peer.address}:${peer.port}` : '…'}}${flags ? `, ${flags}` : ''}`, rc, errno);
+}
+
 export function close(fd: number): void {
-  check('close', close_(fd));
+  told('close', () => String(fd), close_(fd));
 }
 
 /** close() that ignores errors: for cleanup paths where the fd may already be gone. */
 export function closeQuietly(fd: number): void {
-  if (fd >= 0) close_(fd);
+  if (fd < 0) return;
+  const rc = close_(fd);
+  if (tracer) traced('close', String(fd), rc, rc === -1 ? errnoName(koffi.errno()) : undefined);
+}
+
+export const SHUT_WR = 1;
+
+/**
+ * shutdown(SHUT_WR): our side is done — the client gets its FIN (even while other copies of
+ * the connection are open, unlike close()) and can still send; it answers with its own close.
+ * Errors (the client already gone) are ignored: there is nothing left to say to it.
+ */
+export function shutdownWrite(fd: number): void {
+  const rc = shutdown_(fd, SHUT_WR);
+  if (tracer) traced('shutdown', `${fd}, SHUT_WR`, rc, rc === -1 ? errnoName(koffi.errno()) : undefined);
 }
 
 export function fcntl(fd: number, cmd: number, arg = 0): number {
@@ -271,6 +307,7 @@ export function writeFd(fd: number, data: Buffer): number {
 export function recvNow(fd: number, into: Buffer, peek = false): number {
   for (;;) {
     const n = Number(recv_(fd, into, into.length, MSG_DONTWAIT | (peek ? MSG_PEEK : 0)));
+    if (tracer) traced('recv', `${fd}, ${into.length}, MSG_DONTWAIT${peek ? '|MSG_PEEK' : ''}`, n, n < 0 ? errnoName(koffi.errno()) : undefined);
     if (n >= 0) return n;
     const errno = koffi.errno();
     if (errno === E.EINTR) continue;
@@ -283,6 +320,7 @@ export function recvNow(fd: number, into: Buffer, peek = false): number {
 export function sendNow(fd: number, data: Uint8Array): number {
   for (;;) {
     const n = Number(send_(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
+    if (tracer) traced('send', `${fd}, ${data.length}, MSG_DONTWAIT|MSG_NOSIGNAL`, n, n < 0 ? errnoName(koffi.errno()) : undefined);
     if (n >= 0) return n;
     const errno = koffi.errno();
     if (errno === E.EINTR) continue;

@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, libc, SysError } from './libc';
+import { tracer, traced } from './calls';
+import { check, errno as koffiErrno, errnoName, libc, SysError } from './libc';
 
-// glibc x86_64 sizes, allocated as opaque buffers (DESIGN.md).
+// glibc x86_64 sizes, allocated as opaque buffers.
 const FILE_ACTIONS_BYTES = 80;
 const SPAWNATTR_BYTES = 336;
 const SIGSET_BYTES = 128;
@@ -82,8 +83,13 @@ export interface Spawned {
   spawnMs: number;
 }
 
-/** posix_spawn with stdio kept, the given fds at 3, 4, 5…, signals reset. Throws SysError (EAGAIN, ENOMEM, EMFILE). */
-export function spawnProcess(spec: SpawnSpec): Spawned {
+/**
+ * posix_spawn with stdio kept, the given fds at 3, 4, 5…, signals reset. Rejects with SysError
+ * (EAGAIN, ENOMEM, EMFILE). The call itself runs on one of libuv's pool threads (koffi's
+ * .async), which makes that thread the child's parent: the kernel sends it the child's
+ * SIGCHLD (sigchld-eintr.ts).
+ */
+export async function spawnProcess(spec: SpawnSpec): Promise<Spawned> {
   const t0 = process.hrtime.bigint();
   const temps: number[] = [];
   const fa = Buffer.alloc(FILE_ACTIONS_BYTES);
@@ -109,7 +115,11 @@ export function spawnProcess(spec: SpawnSpec): Spawned {
     spawnCheck('posix_spawnattr_setsigmask', attrSetSigMask(attr, noSignals) as number);
     const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
     const pid = [0];
-    spawnCheck('posix_spawn', posixSpawn(pid, spec.path, fa, attr, [...spec.argv, null], [...env, null]) as number);
+    const rc = await new Promise<number>((resolve, reject) => {
+      posixSpawn.async(pid, spec.path, fa, attr, [...spec.argv, null], [...env, null], (err: unknown, r: number) => (err ? reject(err) : resolve(r)));
+    });
+    if (tracer) traced('posix_spawn', `[${pid[0]}], "${spec.path}", [${spec.argv.slice(1).map((a) => `"${a}"`).join(', ')}]`, rc === 0 ? 0 : -1, rc === 0 ? undefined : errnoName(rc));
+    spawnCheck('posix_spawn', rc);
     return { pid: pid[0], spawnMs: Number(process.hrtime.bigint() - t0) / 1e6 };
   } finally {
     if (faReady) faDestroy(fa);
@@ -126,7 +136,9 @@ function spawnCheck(call: string, rc: number): void {
 export function makePipe(): [number, number] {
   const fds = new Int32Array(2);
   if (pipe2_) {
-    check('pipe2', pipe2_(fds, O_CLOEXEC));
+    const rc = pipe2_(fds, O_CLOEXEC);
+    if (tracer) traced('pipe2', `[${fds[0]}, ${fds[1]}], O_CLOEXEC`, rc, rc === -1 ? errnoName(koffiErrno()) : undefined);
+    check('pipe2', rc);
   } else {
     check('pipe', pipe_(fds) as number);
     for (const fd of fds) fcntl_(fd, F_SETFD, 'int', FD_CLOEXEC);
@@ -135,7 +147,8 @@ export function makePipe(): [number, number] {
 }
 
 export function closeFd(fd: number): void {
-  close_(fd);
+  const rc = close_(fd) as number;
+  if (tracer) traced('close', String(fd), rc, rc === -1 ? errnoName(koffiErrno()) : undefined);
 }
 
 /**

@@ -1,8 +1,10 @@
 // wait() and kill(): how a parent learns how its child ended, and how it signals one.
 // A child that has exited stays a zombie — its pid and exit status kept by the kernel —
-// until its parent collects it with waitpid (the seed's lesson 6); kill -9 cannot remove it.
+// until its parent collects it with waitpid (the tutorial's zombie lesson); kill -9 cannot
+// remove it.
 import { constants as osConstants } from 'node:os';
-import { check, E, koffi, libc, SysError } from './libc';
+import { tracer, traced } from './calls';
+import { check, E, errnoName, koffi, libc, SysError } from './libc';
 
 const waitpid_ = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
 const kill_ = libc.func('int kill(int pid, int sig)');
@@ -24,7 +26,7 @@ export interface WaitResult {
  * no child at all: ECHILD). Never blocks.
  *
  * waitpid(-1) collects ANY child. The master (server-core) starts no child_process children,
- * so waitpid(-1) is allowed IN THE MASTER — it is the seed's lesson: one waitpid(-1, WNOHANG)
+ * so waitpid(-1) is allowed IN THE MASTER — it is the tutorial's lesson: one waitpid(-1, WNOHANG)
  * loop collects every zombie of a burst. A process that also uses child_process must wait
  * for known pids only: a waitpid(-1) there steals libuv's children and their `exit` events.
  */
@@ -32,10 +34,11 @@ export function waitNoHang(pid: number): WaitResult | null {
   const status = [0];
   for (;;) {
     const rc = waitpid_(pid, status, WNOHANG) as number;
+    const errno = rc < 0 ? koffi.errno() : 0;
+    if (tracer) traced('wait4', `${pid}, ${rc > 0 ? `[${describeStatus(status[0])}]` : '…'}, WNOHANG, NULL`, rc, rc < 0 ? errnoName(errno) : undefined);
     if (rc > 0) return decodeStatus(rc, status[0]);
     if (rc === 0) return null;
-    const errno = koffi.errno();
-    if (errno === E.EINTR) continue; // a signal landed mid-call: re-issue it (lesson 7)
+    if (errno === E.EINTR) continue; // a signal landed mid-call: issued again
     if (errno === E.ECHILD) return null;
     throw new SysError('waitpid', errno);
   }
@@ -67,5 +70,13 @@ export function signalNumber(sig: number | string): number | undefined {
 
 /** kill(2). Throws SysError (ESRCH, EPERM). Killing a zombie succeeds and changes nothing. */
 export function sendSignal(pid: number, sig: number): void {
-  check('kill', kill_(pid, sig) as number);
+  const rc = kill_(pid, sig) as number;
+  if (tracer) traced('kill', `${pid}, ${signalName(sig)}`, rc, rc < 0 ? errnoName(koffi.errno()) : undefined);
+  check('kill', rc);
+}
+
+/** A wait status as strace shows it: {WIFEXITED(s) && WEXITSTATUS(s) == 0}. */
+function describeStatus(status: number): string {
+  const r = decodeStatus(0, status);
+  return r.signal ? `{WIFSIGNALED(s) && WTERMSIG(s) == ${r.signal}}` : `{WIFEXITED(s) && WEXITSTATUS(s) == ${r.code ?? '?'}}`;
 }

@@ -11,10 +11,12 @@ export const ORIGIN_ENV = 'FORKSCOPE_T0';
 export const FD = {
   /** fork: the accepted connection; prefork: the listening socket. */
   socket: 3,
-  /** The write end of the worker's event pipe: NDJSON events for the master. */
+  /** The write end of the worker's event pipe: NDJSON events for the master (narration). */
   events: 4,
+  /** The write end of the worker's control pipe: what the master must know (worker/control.ts). */
+  control: 5,
   /** fork with --child-keeps-listener: the listening socket, deliberately left open. */
-  keptListener: 5,
+  keptListener: 6,
 } as const;
 
 export interface WorkerConfig {
@@ -33,15 +35,21 @@ export interface WorkerConfig {
   limits: HttpLimits;
   /** The master's clock when it called posix_spawn, ms (worker-ready's startMs is measured from it). */
   spawnT: number;
+  /** The master's pid: a worker whose parent is no longer it has outlived its master. */
+  masterPid: number;
+  /** --calls: report every system call made (sys/calls.ts). */
+  calls?: boolean;
   serverName: string;
   serverPort: number;
   /**
-   * fork with --parent-keeps-conn: close the connection as the seed's child does — close(),
+   * fork with --parent-keeps-conn: close the connection as the tutorial's child does — close(),
    * never shutdown() — so no FIN is sent while the master still holds its copy.
    */
   closeOnly?: boolean;
   /** prefork: the backlog to keep on the inherited listener (listen() again would reset it). */
   backlog?: number;
-  /** prefork: exit after accepting this many connections (0 = never). */
+  /** prefork: exit after this many requests (0 = never). */
   maxRequests?: number;
+  /** prefork: connections served at once (1: one at a time, as sync workers do). */
+  workerConnections?: number;
 }

@@ -1,20 +1,25 @@
 // A worker process (bundled as dist-core/worker-main.cjs, run by loader.ts). The master started it with
 // posix_spawn — fork + exec, since Node cannot fork() — and handed it, already open:
 //   fd 3  the accepted connection (fork model) or the listening socket (prefork pool, pool.ts)
-//   fd 4  the write end of its event pipe: one JSON event per line, read by the master
-//   fd 5  the listening socket, only with --child-keeps-listener (kept open on purpose)
+//   fd 4  the write end of its event pipe: one JSON event per line (narration, for people)
+//   fd 5  the write end of its control pipe: what the master must know (control.ts)
+//   fd 6  the listening socket, only with --child-keeps-listener (kept open on purpose)
 // Kept lean: a worker's start time is part of every request in the fork model, so no
 // koffi (only pool workers load it, with pool.ts) and nothing the two roles do not need.
 import { writeSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { loadApp } from '../app-loader';
 import { now, setOrigin } from '../clock';
-import { makeEmit, type Emit } from '../emit';
+import { makeEmit } from '../emit';
 import { eventJson } from '../event-json';
-import type { ForkscopeEvent } from '../events';
-import { serveDirectFromRead } from '../http/direct-read';
-import type { LoadedApp } from '../http/types';
+import type { EventInput, ForkscopeEvent } from '../events';
+import { errorAnswer } from '../http/error-answer';
+import { serveAccepted } from '../http/serve-accepted';
+import type { ConnectionHooks, LoadedApp } from '../http/types';
+import { traceCalls } from '../sys/calls';
+import { fsCalls } from '../sys/fd-calls';
 import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
+import { ControlChannel, RequestsInHand } from './control';
+import { W } from './strings';
 
 const FLUSH_EVERY_MS = 1;
 let pipeOpen = true;
@@ -50,78 +55,89 @@ function flushToMaster(): void {
 }
 process.on('exit', flushToMaster);
 
-/** Set when the app threw (or broke the gateway contract): the worker then exits 1. */
+const emit = makeEmit(toMaster);
+const control = new ControlChannel(FD.control);
+const inHand = new RequestsInHand(control);
+
+/** Set when the app failed (a 500, or a cut answer): the worker then exits 1. */
 let appFailed = false;
-const emit: Emit = makeEmit((event) => {
-  if (event.type === 'error' && event.status === 500) appFailed = true;
-  toMaster(event);
-});
 
 function exitCode(): number {
   return appFailed ? 1 : 0;
 }
 
+/** What every connection of this worker tells it: the master hears busy/idle and failures as control messages. */
+function workerHooks(cfg: WorkerConfig, extra: ConnectionHooks = {}): ConnectionHooks {
+  return {
+    requestStarted: (conn) => {
+      inHand.started(conn, now());
+      extra.requestStarted?.(conn);
+    },
+    requestDone: (conn) => {
+      inHand.done(conn);
+      extra.requestDone?.(conn);
+    },
+    appFailed: (conn) => {
+      if (!appFailed) control.send({ m: 'failed' });
+      appFailed = true;
+      extra.appFailed?.(conn);
+    },
+    // A worker whose master has gone serves the request in hand, then closes: it is an orphan.
+    mayKeepOpen: (conn) => process.ppid === cfg.masterPid && (extra.mayKeepOpen?.(conn) ?? true),
+  };
+}
+
 function readConfig(): WorkerConfig {
   const raw = process.env[WORKER_ENV];
   if (!raw) {
-    process.stderr.write('forkscope worker: started without its configuration; workers are started by `forkscope serve`.\n');
+    process.stderr.write(`${W.noConfig}\n`);
     process.exit(2);
   }
   return JSON.parse(raw) as WorkerConfig;
 }
 
-/** Without an app there is no HTTP machinery to answer with: a minimal 500, written straight to fd 3. */
-function answerRaw500(): void {
-  const body = 'The server could not load its application.\n';
-  try {
-    writeSync(FD.socket, `HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  } catch {
-    /* the client left, or fd 3 is non-blocking and full: nothing more to do */
-  }
-}
-
 /**
- * The seed's child: read the request, answer, close. One plain request that has arrived is
- * served directly with read(2) and write(2) (direct-read.ts); anything else — with what was
- * read put back in front of it — by Node's http server, loaded only then.
+ * The tutorial's child: serve the connection it was handed, then exit. It reads and writes fd 3
+ * with read(2) and write(2) through Node's fs (sys/fd-calls.ts); koffi is loaded only if it
+ * has to wait (a request still arriving, an answer larger than the socket's buffers).
  */
 async function serveOneConnection(cfg: WorkerConfig, app: LoadedApp): Promise<void> {
-  const ctx = { conn: cfg.conn ?? 0, app, limits: cfg.limits, keepAlive: cfg.keepAlive, emit };
-  const first = serveDirectFromRead(FD.socket, cfg.peer ?? { address: '', port: 0 }, ctx);
-  if ('served' in first) {
-    await first.served.done;
-    process.exit(exitCode());
-  }
-  const [{ Socket }, { serveConnection }] = await Promise.all([import('node:net'), import('../http/connection')]);
-  const socket = new Socket({ fd: FD.socket, readable: true, writable: true });
-  if (first.read) socket.unshift(first.read);
-  if (cfg.closeOnly) closeWithoutShutdown(socket);
-  await serveConnection(socket, ctx);
+  const ctx = {
+    conn: cfg.conn ?? 0,
+    app,
+    limits: cfg.limits,
+    keepAlive: cfg.keepAlive,
+    emit,
+    // The connection's clock started when the master accepted it.
+    acceptedAt: cfg.spawnT,
+    hooks: workerHooks(cfg),
+    closeOnly: cfg.closeOnly,
+  };
+  const waits = async () => (await import('../sys/poller')).poller();
+  await serveAccepted(FD.socket, cfg.peer ?? { address: '', port: 0 }, ctx, { calls: fsCalls, waits }).done;
   process.exit(exitCode());
 }
 
-/**
- * Node ends a socket with shutdown(SHUT_WR), which sends FIN whatever other copies of the
- * connection exist. The seed's child calls close(): the FIN waits for the LAST copy — and a
- * parent that keeps its copy (--parent-keeps-conn) leaves the client waiting for EOF. So
- * here, once the response is written, the fd is closed without a shutdown.
- */
-function closeWithoutShutdown(socket: Socket): void {
-  (socket as unknown as { _final: (cb: (err?: Error | null) => void) => void })._final = (cb) => {
-    cb();
-    setImmediate(() => socket.destroy());
-  };
+/** Without an app there is nothing to serve with: the one error answer, written straight to fd 3. */
+function answerCannotLoad(): void {
+  try {
+    writeSync(FD.socket, errorAnswer(500, W.cannotLoad).bytes);
+  } catch {
+    /* the client left, or fd 3 is full: nothing more to do */
+  }
 }
 
 async function main(): Promise<void> {
   const origin = process.env[ORIGIN_ENV];
   if (origin) setOrigin(origin);
   const cfg = readConfig();
+  if (cfg.calls) traceCalls((c) => emit({ type: 'call', ...c } as EventInput));
   // Whatever escapes the gateway ends this worker with exit code 1, which `reap` shows — a
   // pool worker once its pending accept has returned (pool.ts).
   let pool: { exitSoon(code: number): void } | null = null;
   const die = (err: unknown): void => {
-    emit({ type: 'error', status: 500, code: 'WORKER', message: `worker ${process.pid}: ${err instanceof Error ? err.message : String(err)}` });
+    emit({ type: 'error', code: 'WORKER', message: W.escaped(process.pid, err) });
+    control.send({ m: 'failed' });
     if (pool) pool.exitSoon(1);
     else process.exit(1);
   };
@@ -137,16 +153,22 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     // The master loaded the same app before listening, so this is rare (a file changed since).
-    const message = `worker could not load the app: ${err instanceof Error ? err.message : String(err)}`;
-    if (cfg.role === 'connection') answerRaw500();
-    emit({ type: 'error', code: 'APP_LOAD', status: cfg.role === 'connection' ? 500 : undefined, conn: cfg.conn, message });
+    if (cfg.role === 'connection') answerCannotLoad();
+    emit({ type: 'error', code: 'APP_LOAD', status: cfg.role === 'connection' ? 500 : undefined, conn: cfg.conn, message: W.appLoad(err) });
     process.exit(1);
   }
   emit({ type: 'worker-ready', startMs: Math.round((now() - cfg.spawnT) * 1000) / 1000, serial: cfg.serial });
+  control.send({ m: 'ready' });
   if (cfg.role === 'pool') {
     // Loaded only here: pool.ts brings koffi, which a fork-model worker's start should not pay for.
     const { servePool } = await import('./pool');
-    pool = servePool(cfg, app, { emit, appFailed: () => appFailed, exit: () => process.exit(exitCode()) });
+    pool = servePool(cfg, app, {
+      emit,
+      control,
+      hooks: (extra) => workerHooks(cfg, extra),
+      appFailed: () => appFailed,
+      exit: () => process.exit(exitCode()),
+    });
   } else await serveOneConnection(cfg, app);
 }
 

@@ -3,15 +3,15 @@
 // and renamed the setting MaxConnectionsPerChild for that reason). When the budget is spent
 // the worker stops accepting, answers the request in hand with `Connection: close`, closes
 // its keep-alive connections as they fall idle, and exits once the last one is closed.
-import type { EventInput } from '../events';
+// The connections tell it what happens through their hooks (http/types.ts ConnectionHooks).
 
-/** A connection the budget can close: a net.Socket (Node's path) or a direct one (kept.ts). */
-interface Closable {
+/** A connection the budget can end once its request in hand is answered. */
+interface Endable {
   end(): void;
 }
 
 interface Tracked {
-  socket: Closable;
+  connection: Endable;
   /** A request is being answered. */
   busy: boolean;
   /** Requests answered on this connection so far. */
@@ -30,30 +30,28 @@ export class RequestBudget {
     private readonly onSpent: () => void,
   ) {}
 
-  opened(conn: number, socket: Closable): void {
-    this.conns.set(conn, { socket, busy: false, served: 0 });
+  opened(conn: number, connection: Endable): void {
+    this.conns.set(conn, { connection, busy: false, served: 0 });
   }
 
-  /** Sees every event the worker emits, before the connection acts on it. */
-  note(event: EventInput): void {
-    const c = 'conn' in event && event.conn !== undefined ? this.conns.get(event.conn) : undefined;
-    switch (event.type) {
-      case 'request':
-        if (c) c.busy = true;
-        this.requests++;
-        if (this.max && !this.spent && this.requests >= this.max) this.spend();
-        break;
-      case 'response':
-        if (!c) break;
-        c.busy = false;
-        c.served++;
-        // Answered with keep-alive before the budget ran out elsewhere: end it now.
-        if (this.spent) c.socket.end();
-        break;
-      case 'close':
-        if (event.conn !== undefined) this.conns.delete(event.conn);
-        break;
-    }
+  requestStarted(conn: number): void {
+    const c = this.conns.get(conn);
+    if (c) c.busy = true;
+    this.requests++;
+    if (this.max && !this.spent && this.requests >= this.max) this.spend();
+  }
+
+  requestDone(conn: number): void {
+    const c = this.conns.get(conn);
+    if (!c) return;
+    c.busy = false;
+    c.served++;
+    // Answered with keep-alive before the budget ran out elsewhere: end it now.
+    if (this.spent) c.connection.end();
+  }
+
+  closed(conn: number): void {
+    this.conns.delete(conn);
   }
 
   private spend(): void {
@@ -62,6 +60,6 @@ export class RequestBudget {
     // Idle keep-alive connections would otherwise keep the worker (and its slot) until the
     // read timeout. One that has not sent its first request yet is left to send it: it was
     // accepted, so it is answered (with Connection: close).
-    for (const c of this.conns.values()) if (!c.busy && c.served > 0) c.socket.end();
+    for (const c of this.conns.values()) if (!c.busy && c.served > 0) c.connection.end();
   }
 }

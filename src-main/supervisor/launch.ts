@@ -1,6 +1,6 @@
 // How the master is started: which node binary, which script, which environment. In the CLI,
 // the tests and browser mode it is the system node running bin/forkscope.mjs; in the desktop
-// app it is Electron's own binary with ELECTRON_RUN_AS_NODE=1 (DESIGN.md), so a packaged app
+// app it is Electron's own binary with ELECTRON_RUN_AS_NODE=1, so a packaged app
 // needs no Node installed.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

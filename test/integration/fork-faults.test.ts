@@ -177,7 +177,7 @@ it('--child-keeps-listener: the port stays bound after the master dies, while a 
   const worker = fork.child;
   const inode = listenInode(run.port)!;
   expect(inode).toBeTruthy();
-  expect(fdsOfSocket(worker, inode)).toEqual([5]); // the listening socket, kept open on purpose
+  expect(fdsOfSocket(worker, inode)).toEqual([6]); // the listening socket, kept open on purpose
   try {
     await killMaster(run.proc);
     expect(readStat(worker)?.state).toMatch(/[RS]/);

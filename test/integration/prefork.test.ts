@@ -91,7 +91,7 @@ it('prefork: a worker that dies unexpectedly is replaced', async () => {
 }, 60_000);
 
 it('prefork with keep-alive: --max-requests counts requests, not connections', async () => {
-  const run = await startServer(['hello', '--model', 'prefork', '--workers', '1', '--max-requests', '3', '--keep-alive', '--port', '0']);
+  const run = await startServer(['hello', '--model', 'prefork', '--workers', '1', '--worker-connections', '2', '--max-requests', '3', '--keep-alive', '--port', '0']);
   await run.waitForCount('worker-ready', 1);
   const first = run.of('fork')[0].child;
 

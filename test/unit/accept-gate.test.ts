@@ -2,7 +2,7 @@
 // only when none is left, saying so each time.
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../server-core/events';
-import { AcceptGate } from '../../server-core/workers';
+import { AcceptGate } from '../../server-core/accept-gate';
 
 describe('AcceptGate', () => {
   it('closes once per pause, reopens when the last reason clears, and wakes waiters', async () => {

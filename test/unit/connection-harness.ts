@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { makeEmit } from '../../server-core/emit';
 import type { EventOf, EventType, ForkscopeEvent, Interface } from '../../server-core/events';
-import { serveConnection } from '../../server-core/http/connection';
+import { serveNodeConnection } from '../../server-core/http/node-http';
 import { defaultLimits, type HttpLimits, type NodeHandler } from '../../server-core/http/types';
 
 export { parseResponse, rawRequest, request, type ParsedResponse, type RawExchange } from '../helpers/raw-http';
@@ -28,7 +28,7 @@ export async function startHarness(
   let conn = 0;
   const server: Server = createServer({ pauseOnConnect: opts.pauseOnConnect ?? true }, (socket) => {
     served.push(
-      serveConnection(socket, {
+      serveNodeConnection(socket, {
         conn: ++conn,
         app: { spec: 'test', interface: opts.iface ?? 'node', handler },
         limits: { ...defaultLimits, ...opts.limits },

@@ -19,7 +19,7 @@ describe('spawnProcess', () => {
   it('passes fds at 3, 4, keeps stdio, closes the rest, resets signals, gives a minimal env', async () => {
     const [r, w] = makePipe();
     const [r2, w2] = makePipe();
-    const { pid, spawnMs } = spawnProcess({
+    const { pid, spawnMs } = await spawnProcess({
       path: '/bin/sh',
       argv: ['sh', '-c', 'ls /proc/self/fd | tr "\\n" " " >&4; echo >&4; grep SigIgn /proc/self/status >&4; env | wc -l >&4; echo via3 >&3; exit 3'],
       env: { FOO: 'bar' },
@@ -45,7 +45,7 @@ describe('spawnProcess', () => {
   });
 
   it('reports a signal death, and a zombie stays until waited for', async () => {
-    const { pid } = spawnProcess({ path: '/bin/sleep', argv: ['sleep', '30'], env: {}, fds: [] });
+    const { pid } = await spawnProcess({ path: '/bin/sleep', argv: ['sleep', '30'], env: {}, fds: [] });
     sendSignal(pid, 9);
     const end = Date.now() + 5000;
     while (pidState(pid) !== 'Z' && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
@@ -57,9 +57,9 @@ describe('spawnProcess', () => {
     expect(pidState(pid)).toBeNull();
   });
 
-  it('throws SysError for a program that does not exist', () => {
+  it('throws SysError for a program that does not exist', async () => {
     // posix_spawn reports exec failure as its return value (glibc: ENOENT)
-    expect(() => spawnProcess({ path: '/nonexistent/prog', argv: ['x'], env: {}, fds: [] })).toThrow(/ENOENT/);
+    await expect(spawnProcess({ path: '/nonexistent/prog', argv: ['x'], env: {}, fds: [] })).rejects.toThrow(/ENOENT/);
   });
 });
 
@@ -79,7 +79,7 @@ describe('wait status decoding', () => {
 describe('spawnProcess stdio', () => {
   it("can give the child /dev/null as stdin and the caller's stderr as its stdout", async () => {
     const [r, w] = makePipe();
-    const { pid } = spawnProcess({
+    const { pid } = await spawnProcess({
       path: '/bin/sh',
       // $(…) runs readlink in a subshell: /proc/$$ is still the shell, whose fds are the ones to see
       argv: ['sh', '-c', 'for fd in 0 1 2; do echo $(readlink /proc/$$/fd/$fd) >&3; done'],

@@ -1,10 +1,12 @@
-// Read-timeout deadlines of every live connection on one timer. A timer per connection
+// Deadlines of every live connection (read, write, idle) on one timer. A timer per connection
 // (setTimeout, then clearTimeout when it closes) costs more than the rest of a small
 // connection's bookkeeping; here a connection only joins a set, and the one timer is armed
 // for the earliest deadline — re-armed when it fires, not when connections come and go.
 
+import { now } from './clock';
+
 export interface Timed {
-  /** performance.now() by which onDeadline must run (Infinity: none). */
+  /** now() (clock.ts: ms on the run's clock) by which onDeadline must run (Infinity: none). */
   deadline: number;
   onDeadline(): void;
 }
@@ -26,7 +28,7 @@ export function unwatch(item: Timed): void {
 function arm(at: number): void {
   if (timer) clearTimeout(timer);
   armedFor = at;
-  timer = setTimeout(fire, Math.max(1, Math.ceil(at - performance.now())));
+  timer = setTimeout(fire, Math.max(1, Math.ceil(at - now())));
   // The connections themselves keep the process alive; a deadline alone must not.
   timer.unref();
 }
@@ -34,8 +36,8 @@ function arm(at: number): void {
 function fire(): void {
   timer = null;
   armedFor = Infinity;
-  const now = performance.now();
-  for (const item of [...live]) if (item.deadline <= now && live.has(item)) item.onDeadline();
+  const at = now();
+  for (const item of [...live]) if (item.deadline <= at && live.has(item)) item.onDeadline();
   let next = Infinity;
   for (const item of live) if (item.deadline < next) next = item.deadline;
   if (next < armedFor) arm(next);
