@@ -45,6 +45,8 @@ export const RunConfigSchema = z.strictObject({
   maxZombies: ranged(RANGES.maxZombies).optional(),
   workerTimeoutS: z.number().min(RANGES.workerTimeoutS.min).max(RANGES.workerTimeoutS.max).optional(),
   readTimeoutS: z.number().min(RANGES.readTimeoutS.min).max(RANGES.readTimeoutS.max).optional(),
+  bodyTimeoutS: z.number().min(RANGES.bodyTimeoutS.min).max(RANGES.bodyTimeoutS.max).optional(),
+  workerConnections: ranged(RANGES.workerConnections).optional(),
 }) satisfies z.ZodType<RunConfig>;
 
 export const CommandSchema = z.discriminatedUnion('cmd', [

@@ -20,10 +20,13 @@ export type RunConfig = {
   childKeepsListener: boolean;
   nofile?: number;
   keepAlive: boolean;
-  /** Optional extras (serve's defaults when absent): --max-zombies, --worker-timeout (s), --read-timeout (s). */
+  /** Optional extras (serve's defaults when absent): --max-zombies, --worker-timeout (s), --read-timeout (s), --body-timeout (s). */
   maxZombies?: number;
   workerTimeoutS?: number;
   readTimeoutS?: number;
+  bodyTimeoutS?: number;
+  /** Prefork: --worker-connections (serve's default 1: one connection at a time, as gunicorn's sync workers). */
+  workerConnections?: number;
 };
 
 export interface Counters {

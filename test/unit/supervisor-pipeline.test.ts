@@ -150,6 +150,10 @@ describe('serveArgs and explainExit', () => {
       'serve hello --model prefork --interface wsgi --host 127.0.0.1 --port 0 --backlog 5 --reap loop --workers 3 --max-requests 10 --parent-keeps-conn --nofile 64 --json',
     );
     expect(serveArgs({ ...defaultRunConfig(), model: 'iterative' })).not.toContain('--reap');
+    const pool = serveArgs({ ...defaultRunConfig(), model: 'prefork', workerConnections: 4, bodyTimeoutS: 5 }).join(' ');
+    expect(pool).toContain('--worker-connections 4');
+    expect(pool).toContain('--body-timeout 5');
+    expect(serveArgs({ ...defaultRunConfig(), model: 'fork', workerConnections: 4 })).not.toContain('--worker-connections');
   });
 
   it('says in plain words why the master died', () => {
