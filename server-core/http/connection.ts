@@ -84,9 +84,8 @@ class Connection implements Serving, AnswerHost {
   /** Asked to close once the request in hand is answered. */
   private ending = false;
   private cutting = false;
-  /** Resolves when the connection is cut: an app still at work is not waited for. */
-  private readonly cutNow: Promise<'cut'>;
-  private onCut!: () => void;
+  /** The answer being written, if any (cut() breaks it off). */
+  private answering: ResponseWriter | null = null;
 
   constructor(
     readonly port: Port,
@@ -94,7 +93,6 @@ class Connection implements Serving, AnswerHost {
     private readonly ctx: ConnectionContext,
   ) {
     this.requestStart = ctx.acceptedAt ?? now();
-    this.cutNow = new Promise((resolve) => (this.onCut = () => resolve('cut')));
     this.stallMs = ctx.limits.readTimeoutMs;
     this.reader = new RequestReader(ctx.limits);
     ({ tIn: this.tIn, tOut: this.tOut } = transcriptsOf(ctx.conn, ctx.limits.transcriptCap, ctx.emit));
@@ -136,7 +134,8 @@ class Connection implements Serving, AnswerHost {
   cut(): void {
     this.cutting = true;
     this.port.cancel();
-    this.onCut();
+    // An app still at work is not waited for.
+    this.answering?.cut();
   }
 
   // ── reading: recv → parse, until one request is whole ──────────────────────
@@ -197,14 +196,17 @@ class Connection implements Serving, AnswerHost {
     this.tIn.flush();
     ctx.emit({ type: 'request', conn: ctx.conn, method: req.method, path: req.target, version: `HTTP/${req.versionMajor}.${req.versionMinor}`, headers: pairs(req.rawHeaders), via: 'direct' });
     const res = new ResponseWriter(this, req);
-    const app = gateway(new AppRequest(req, this.peer), res, { conn: ctx.conn, emit: ctx.emit }).then(
-      () => res.finish(),
+    this.answering = res;
+    // The answer is done when the app has ended it and it is out (or when it breaks off).
+    gateway(new AppRequest(req, this.peer), res, { conn: ctx.conn, emit: ctx.emit }).then(
+      () => {
+        if (this.answering === res) this.state = 'writing';
+        res.finish();
+      },
       (err: unknown) => this.onAppError(res, err),
     );
-    // Cut (the server is stopping): the app's answer is not waited for.
-    if ((await Promise.race([app, this.cutNow])) === 'cut') res.cut();
-    this.state = 'writing';
     const outcome = await res.done;
+    this.answering = null;
     ctx.hooks?.requestDone?.(ctx.conn);
     if (outcome.kind === 'broken') {
       if (outcome.error) ctx.emit({ type: 'error', conn: ctx.conn, code: outcome.error.code, message: outcome.error.message });

@@ -12,6 +12,8 @@ export type Framing = 'length' | 'chunked' | 'close' | 'none';
 export interface ResponseHead {
   /** The bytes of the head, latin1 (one byte per character). */
   text: string;
+  /** The header lines it holds, in order (what the `response` event reports). */
+  headers: HeaderList;
   framing: Framing;
   /** The head lets the connection stay open for another request. */
   keepOpen: boolean;
@@ -42,6 +44,11 @@ export function buildHead(
   keepAliveMs: number | null = null,
 ): ResponseHead {
   let text = `HTTP/1.1 ${status} ${reason ?? reasonPhrase(status)}\r\n`;
+  const sent: HeaderList = [];
+  const add = (name: string, value: string): void => {
+    text += `${name}: ${value}\r\n`;
+    sent.push([name, value]);
+  };
   let sawDate = false;
   let connection: string | null = null;
   let sawKeepAlive = false;
@@ -50,7 +57,7 @@ export function buildHead(
   for (let i = 0; i + 1 < headers.length; i += 2) {
     const name = headers[i];
     const value = headers[i + 1];
-    text += `${name}: ${value}\r\n`;
+    add(name, value);
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === 'date') sawDate = true;
@@ -69,15 +76,15 @@ export function buildHead(
         break;
     }
   }
-  if (!sawDate) text += `Date: ${date}\r\n`;
+  if (!sawDate) add('Date', date);
   // Node keeps a connection only when the client can tell where this body ends without it.
   let keepOpen = connection !== null ? !CLOSE_TOKEN.test(connection) : keepAliveMs !== null && (sawLength || chunkedAllowed);
   if (connection === null) {
-    if (!keepOpen) text += 'Connection: close\r\n';
+    if (!keepOpen) add('Connection', 'close');
     else {
-      text += 'Connection: keep-alive\r\n';
+      add('Connection', 'keep-alive');
       // The app's own Keep-Alive header stands alone, as in Node.
-      if (keepAliveMs && !sawKeepAlive) text += `Keep-Alive: timeout=${Math.floor(keepAliveMs / 1000)}\r\n`;
+      if (keepAliveMs && !sawKeepAlive) add('Keep-Alive', `timeout=${Math.floor(keepAliveMs / 1000)}`);
     }
   }
   let framing: Framing;
@@ -88,14 +95,14 @@ export function buildHead(
   // whole (Node adds a Content-Length only where it could have chunked instead).
   else if (!chunkedAllowed) framing = 'close';
   else if (wholeBody !== null) {
-    text += `Content-Length: ${wholeBody}\r\n`;
+    add('Content-Length', String(wholeBody));
     framing = 'length';
   } else {
-    text += 'Transfer-Encoding: chunked\r\n';
+    add('Transfer-Encoding', 'chunked');
     framing = 'chunked';
   }
   if (framing === 'close') keepOpen = false;
-  return { text: `${text}\r\n`, framing, keepOpen };
+  return { text: `${text}\r\n`, headers: sent, framing, keepOpen };
 }
 
 /** 'HTTP/1.1 200 OK\r\nA: b\r\n…\r\n\r\n' → [['A', 'b'], …]. */

@@ -9,7 +9,7 @@ import { flushBeforeWire } from '../output';
 import { errorHeaders, type ErrorAnswer } from './error-answer';
 import type { Port } from './port';
 import type { ParsedRequest } from './request-reader';
-import { bodyless, buildHead, parseHead, type Framing } from './response-head';
+import { bodyless, buildHead, type Framing } from './response-head';
 import { httpDate } from './server-software';
 import type { Transcript } from './transcript';
 
@@ -35,7 +35,7 @@ export class ResponseWriter implements GatewayResponse {
   readonly done: Promise<AnswerOutcome>;
   private settle!: (outcome: AnswerOutcome) => void;
   private pendingHead: { status: number; reason: string | undefined; headers: string[] } | null = null;
-  private headText = '';
+  private headLines: HeaderList = [];
   private status = 200;
   private framing: Framing = 'none';
   private keepOpen = false;
@@ -138,7 +138,7 @@ export class ResponseWriter implements GatewayResponse {
       req.versionMinor >= 1,
       this.host.keepAliveMs(req),
     );
-    this.headText = built.text;
+    this.headLines = built.headers;
     this.framing = built.framing;
     this.keepOpen = built.keepOpen;
     this.queue.push(Buffer.from(built.text, 'latin1'));
@@ -184,7 +184,7 @@ export class ResponseWriter implements GatewayResponse {
     for (const w of waiters) w();
     if (this.endCalled && !this.over) {
       this.over = true;
-      this.settle({ kind: 'answered', status: this.status, headers: parseHead(this.headText), bytes: this.bodyBytes, keepOpen: this.keepOpen });
+      this.settle({ kind: 'answered', status: this.status, headers: this.headLines, bytes: this.bodyBytes, keepOpen: this.keepOpen });
     }
   }
 

@@ -66,21 +66,30 @@ class Pending implements Timed {
 
 const EPOLLIN = 0x001;
 const EPOLLOUT = 0x004;
-const EPOLLONESHOT = 1 << 30;
+const EPOLLERR = 0x008;
+const EPOLLHUP = 0x010;
+const EPOLLET = 1 << 31;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
-const EPOLL_CTL_MOD = 3;
 const EPOLL_CLOEXEC = 0o2000000;
 // struct epoll_event { uint32_t events; uint64_t data; } is packed on x86-64 (12 bytes).
 const EVENT_SIZE = process.arch === 'x64' ? 12 : 16;
 const DATA_AT = process.arch === 'x64' ? 4 : 8;
 const MAX_EVENTS = 64;
+/** How long the main thread itself waits in epoll_wait before a pool thread takes over. */
+const MAIN_THREAD_WAIT_MS = 1;
 
+/**
+ * Each connection's fd joins the set once, edge-triggered for both directions: the kernel
+ * reports a change (bytes arrived, room to send), and a connection waits only after a recv()
+ * or send() said EAGAIN — so the change it waits for is still to come, and no epoll_ctl is
+ * needed per wait.
+ */
 class EpollPoller implements Poller {
   private readonly epfd: number;
   private readonly wakeRead: number;
   private readonly wakeWrite: number;
-  /** fds in the epoll set (one-shot: disarmed once they fire, until the next wait re-arms them). */
+  /** fds in the epoll set. */
   private readonly inSet = new Set<number>();
   private readonly pending = new Map<number, Pending>();
   private readonly events = Buffer.alloc(EVENT_SIZE * MAX_EVENTS);
@@ -107,9 +116,8 @@ class EpollPoller implements Poller {
   }
 
   wait(fd: number, events: number, deadline: number): Promise<Readiness> {
-    const flags = (events & POLLIN ? EPOLLIN : 0) | (events & ~POLLIN ? EPOLLOUT : 0) | EPOLLONESHOT;
-    if (!this.inSet.has(fd) || this.control(EPOLL_CTL_MOD, fd, flags) !== 0) {
-      if (this.control(EPOLL_CTL_ADD, fd, flags) !== 0) return Promise.resolve('ready'); // not pollable: let the call itself say why
+    if (!this.inSet.has(fd)) {
+      if (this.control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLET) !== 0) return Promise.resolve('ready'); // not pollable: let the call itself say why
       this.inSet.add(fd);
     }
     this.pending.get(fd)?.end('cancelled');
@@ -142,11 +150,16 @@ class EpollPoller implements Poller {
     setImmediate(this.turn);
   }
 
-  /** What is ready now is answered now; when nothing is, a pool thread waits for it all. */
+  /**
+   * What is ready now is answered now. When nothing is, the main thread waits a moment itself
+   * (a client that is busy talking answers within it, and a hand-over to another thread
+   * costs more than the wait); only when nothing comes then does a pool thread wait for it all.
+   */
   private readonly turn = (): void => {
     this.scheduled = false;
     if (this.pending.size === 0) return;
-    const n = this.epollWait(this.epfd, this.events, MAX_EVENTS, 0) as number;
+    let n = this.epollWait(this.epfd, this.events, MAX_EVENTS, 0) as number;
+    if (n === 0) n = this.epollWait(this.epfd, this.events, MAX_EVENTS, MAIN_THREAD_WAIT_MS) as number;
     if (n > 0) {
       this.dispatch(this.events, n);
       if (this.pending.size) this.schedule();
@@ -172,7 +185,11 @@ class EpollPoller implements Poller {
         readFd(this.wakeRead, Buffer.alloc(64));
         continue;
       }
-      this.pending.get(fd)?.end('ready');
+      const p = this.pending.get(fd);
+      if (!p) continue; // a change nobody waits for now: whoever waits next tries its call first
+      const got = events.readUInt32LE(i * EVENT_SIZE);
+      const wanted = (p.events & POLLIN ? EPOLLIN : 0) | (p.events & ~POLLIN ? EPOLLOUT : 0) | EPOLLERR | EPOLLHUP;
+      if (got & wanted) p.end('ready');
     }
   }
 }

@@ -17,40 +17,38 @@ export type ControlMessage =
   | { m: 'budget' }
   | { m: 'failed' };
 
-/** How often queued messages go out (busy/idle coalesce: only the latest state is sent). */
-const FLUSH_EVERY_MS = 1;
-
+/**
+ * Messages wait for the worker's next write to its master (main.ts sends events and control
+ * messages together, a few times a millisecond at most: each write wakes the master). busy and
+ * idle coalesce: only the latest state goes out.
+ */
 export class ControlChannel {
   private queued: ControlMessage[] = [];
   /** The latest busy/idle state not yet sent. */
   private state: ControlMessage | null = null;
   private sentState = 'idle';
-  private timer: NodeJS.Timeout | null = null;
   private open = true;
 
-  constructor(private readonly fd: number) {
-    process.on('exit', () => this.flush());
-  }
+  /** `wake()` asks for the next write to be scheduled. */
+  constructor(
+    private readonly fd: number,
+    private readonly wake: () => void,
+  ) {}
 
   /** ready, budget, failed: each is sent. */
   send(message: ControlMessage): void {
     this.queued.push(message);
-    this.schedule();
+    this.wake();
   }
 
   /** busy (with the oldest request's arrival) or idle: only the latest is sent. */
   setState(message: Extract<ControlMessage, { m: 'busy' | 'idle' }>): void {
     this.state = message;
-    this.schedule();
+    this.wake();
   }
 
-  private schedule(): void {
-    if (!this.timer) this.timer = setTimeout(this.flush, FLUSH_EVERY_MS);
-  }
-
-  private readonly flush = (): void => {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  /** Writes what is queued (synchronously: also at exit). */
+  flush(): void {
     const out = this.queued;
     this.queued = [];
     if (this.state) {
@@ -66,7 +64,7 @@ export class ControlChannel {
     } catch {
       this.open = false; // the master is gone
     }
-  };
+  }
 }
 
 /**

@@ -21,28 +21,33 @@ import { FD, ORIGIN_ENV, WORKER_ENV, type WorkerConfig } from './config';
 import { ControlChannel, RequestsInHand } from './control';
 import { W } from './strings';
 
-const FLUSH_EVERY_MS = 1;
+/**
+ * How often a worker writes to its master: events on fd 4, control messages on fd 5, together.
+ * A busy pool worker emits several events per request, and each write wakes the master (a
+ * read, a write of its own, two context switches on a shared core) — more than serving costs —
+ * so they are gathered for a few milliseconds (a person sees them no later for it), and
+ * written synchronously at exit, so none is lost.
+ */
+const FLUSH_EVERY_MS = 4;
 let pipeOpen = true;
 let pending: string[] = [];
 let flushQueued = false;
 
-/**
- * Events go to the master through fd 4, one JSON object per line. They are gathered and
- * written at most once a millisecond (a busy pool worker emits several per request: one
- * write(2) each — and one read for the master — cost more than serving), and written
- * synchronously at exit, so none is lost.
- */
+function scheduleFlush(): void {
+  if (flushQueued) return;
+  flushQueued = true;
+  setTimeout(flushToMaster, FLUSH_EVERY_MS);
+}
+
 function toMaster(event: ForkscopeEvent): void {
   if (!pipeOpen) return;
   pending.push(eventJson(event));
-  if (!flushQueued) {
-    flushQueued = true;
-    setTimeout(flushToMaster, FLUSH_EVERY_MS);
-  }
+  scheduleFlush();
 }
 
 function flushToMaster(): void {
   flushQueued = false;
+  control.flush();
   if (!pending.length || !pipeOpen) return;
   const data = Buffer.from(`${pending.join('\n')}\n`);
   pending = [];
@@ -56,7 +61,7 @@ function flushToMaster(): void {
 process.on('exit', flushToMaster);
 
 const emit = makeEmit(toMaster);
-const control = new ControlChannel(FD.control);
+const control = new ControlChannel(FD.control, scheduleFlush);
 const inHand = new RequestsInHand(control);
 
 /** Set when the app failed (a 500, or a cut answer): the worker then exits 1. */
@@ -82,8 +87,10 @@ function workerHooks(cfg: WorkerConfig, extra: ConnectionHooks = {}): Connection
       appFailed = true;
       extra.appFailed?.(conn);
     },
-    // A worker whose master has gone serves the request in hand, then closes: it is an orphan.
-    mayKeepOpen: (conn) => process.ppid === cfg.masterPid && (extra.mayKeepOpen?.(conn) ?? true),
+    // A fork-model worker whose master has gone serves the request in hand, then closes: it is
+    // an orphan. (A pool worker dies with its master: pool.ts; getppid() is a system call, and
+    // this runs for every answer.)
+    mayKeepOpen: (conn) => (cfg.role === 'pool' || process.ppid === cfg.masterPid) && (extra.mayKeepOpen?.(conn) ?? true),
   };
 }
 
