@@ -1,4 +1,4 @@
-// The accept-queue probe (lesson 3): samples the listener's queue length from TCP_INFO on
+// The accept-queue probe (the backlog lesson): samples the listener's queue length from TCP_INFO on
 // a timer — so it keeps running while the iterative model is busy inside the app and the
 // queue fills — and reports each change, coalesced to at most one report per 20 ms.
 // Sampling costs a few µs; it runs every few ms while connections are coming, slower when idle,

@@ -1,4 +1,4 @@
-// The seed's app (LSBAWS part 2, wsgiapp.py), byte for byte as the peers serve it: the one
+// The tutorial's app (part 2, wsgiapp.py), byte for byte as the peers serve it: the one
 // addition is a Content-Length, so every server frames the reply the same way.
 import type { BuiltinApp } from './types';
 
@@ -10,7 +10,7 @@ const HEADERS: [string, string][] = [
 ];
 
 export const hello: BuiltinApp = {
-  summary: "the seed's app: 'Hello world from a simple WSGI application!'",
+  summary: "the tutorial's app: 'Hello world from a simple WSGI application!'",
   wsgi: (_environ, startResponse) => {
     startResponse('200 OK', HEADERS);
     return [BODY];

@@ -1,5 +1,5 @@
 // Sleeps ?ms=N (default 1000) — on a timer, so the process is idle, not blocked — then says
-// hello. With the iterative model the next clients wait in the accept queue meanwhile (lesson 3).
+// hello. With the iterative model the next clients wait in the accept queue meanwhile (the backlog lesson).
 import { hello } from './hello';
 import { intParam, queryOf, sleep } from './query';
 import type { BuiltinApp } from './types';

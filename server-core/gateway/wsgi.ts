@@ -1,4 +1,4 @@
-// The WSGI-style gateway (PEP 3333, in JavaScript): the seed's lesson 2. The server builds an
+// The WSGI-style gateway (PEP 3333, in JavaScript): the tutorial's part 2. The server builds an
 // `environ` of CGI and wsgi.* variables, calls app(environ, start_response), and sends the
 // status, headers and body it gets back. The contract is checked, and every breach is named.
 //
@@ -272,7 +272,7 @@ class WsgiResponse {
     this.headersSent = true;
     const flat: string[] = [];
     for (const [n, v] of this.headers) flat.push(n, v);
-    // The server's own headers, after the app's, as in the seed's start_response.
+    // The server's own headers, after the app's, as in the tutorial's start_response.
     if (!this.has('date')) flat.push('Date', httpDate());
     if (!this.has('server')) flat.push('Server', SERVER_SOFTWARE);
     this.res.writeHead(this.status!.code, this.status!.reason, flat);

@@ -74,7 +74,7 @@ function endOnce(this: TappedSocket, ...args: unknown[]): TappedSocket {
 
 /**
  * http closes a `Connection: close` socket with destroySoon(): end our side, close once the
- * last byte is written. That is the seed's `close()` after `sendall()`, and we do the same when
+ * last byte is written. That is the tutorial's `close()` after `sendall()`, and we do the same when
  * the client has sent everything it meant to (its request read to the end, nothing after it):
  * no round trip waiting for its FIN. Otherwise — a body still arriving, bytes we refused or
  * did not serve — we end our side only and let the connection close when the client closes

@@ -1,5 +1,5 @@
 // RLIMIT_NOFILE: how many fds this process may hold open. `--nofile N` lowers it so the
-// seed's fd-leak lesson (a parent that keeps every client socket) ends in a real EMFILE.
+// tutorial's descriptor lesson (a parent that keeps every client socket) ends in a real EMFILE.
 import { check, libc } from './libc';
 
 const RLIMIT_NOFILE = process.platform === 'linux' ? 7 : 8;

@@ -1,6 +1,6 @@
 // getsockopt(TCP_INFO): what the kernel knows about one TCP socket, in about 14 µs.
 // On a LISTEN socket Linux reuses two fields: tcpi_unacked is the accept-queue length and
-// tcpi_sacked the backlog it enforces (lesson 3, read from the kernel, not guessed).
+// tcpi_sacked the backlog it enforces (the backlog lesson, read from the kernel, not guessed).
 // Never read /proc/net/tcp at run time instead: on a busy machine it takes most of a second.
 import { IPPROTO_TCP, getsockopt } from './socket';
 

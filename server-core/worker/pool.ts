@@ -165,6 +165,8 @@ class PoolWorker implements PoolHandle {
     // Unique in the run: the worker's serial number and its own count (conn-id.ts).
     const conn = poolConnId(this.cfg.serial, this.accepted);
     this.pool.emit({ type: 'accept', conn, peer, fd });
+    // A worker never takes more connections than it has requests left to serve.
+    if (this.cfg.maxRequests && this.accepted >= this.cfg.maxRequests) this.stopAccepting();
     const { budget } = this;
     let serving: Serving | null = null;
     // Known to the budget before its first request (which may be read within this turn).
