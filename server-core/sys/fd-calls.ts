@@ -31,30 +31,26 @@ function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
 }
 
+/**
+ * One read(2) or write(2) through fs on the non-blocking socket, told to --calls: bytes, or -1
+ * when it would block. Throws other failures (ECONNRESET, EPIPE).
+ */
+function nonBlocking(call: 'read' | 'write', fd: number, length: number, op: () => number): number {
+  try {
+    const n = op();
+    if (tracer) traced(call, `${fd}, ${length}`, n);
+    return n;
+  } catch (err) {
+    if (tracer) traced(call, `${fd}, ${length}`, -1, code(err));
+    if (code(err) === 'EAGAIN' || code(err) === 'EWOULDBLOCK') return -1;
+    throw err;
+  }
+}
+
 /** Through Node's fs: read(2), write(2), close(2) on the (non-blocking) socket. */
 export const fsCalls: FdCalls = {
-  recv(fd, into) {
-    try {
-      const n = readSync(fd, into, 0, into.length, null);
-      if (tracer) traced('read', `${fd}, ${into.length}`, n);
-      return n;
-    } catch (err) {
-      if (tracer) traced('read', `${fd}, ${into.length}`, -1, code(err));
-      if (code(err) === 'EAGAIN' || code(err) === 'EWOULDBLOCK') return -1;
-      throw err;
-    }
-  },
-  send(fd, data) {
-    try {
-      const n = writeSync(fd, data);
-      if (tracer) traced('write', `${fd}, ${data.length}`, n);
-      return n;
-    } catch (err) {
-      if (tracer) traced('write', `${fd}, ${data.length}`, -1, code(err));
-      if (code(err) === 'EAGAIN' || code(err) === 'EWOULDBLOCK') return -1;
-      throw err;
-    }
-  },
+  recv: (fd, into) => nonBlocking('read', fd, into.length, () => readSync(fd, into, 0, into.length, null)),
+  send: (fd, data) => nonBlocking('write', fd, data.length, () => writeSync(fd, data)),
   async shutdownWrite(fd) {
     const { shutdownWrite } = await import('./socket');
     shutdownWrite(fd);

@@ -3,7 +3,7 @@
 // request within 1 s; the iterative model (one connection at a time, by design) answers it as
 // soon as the slow client's deadline has passed.
 import { afterAll, describe, expect, it } from 'vitest';
-import { dribble, get, neverRead, sleep, timedGet } from '../helpers/hostile';
+import { dribble, get, neverRead, sleep, timedGet, type Outcome } from '../helpers/hostile';
 import { parseResponse } from '../helpers/raw-http';
 import { killAllServers, startServer, type ServerRun } from '../helpers/server';
 
@@ -18,6 +18,17 @@ const EVERY_MS = 300;
 /** The connection the client at `localPort` was (a prefork worker's events reach the master's output a moment later). */
 async function connOf(run: ServerRun, localPort: number): Promise<number> {
   return (await run.waitFor('accept', (a) => a.peer.port === localPort, 5_000)).conn;
+}
+
+/** The server answered 408 and closed, `ms` after the connection began (not after its last byte), and said so. */
+async function timedOutAt(run: ServerRun, out: Outcome, ms: number): Promise<void> {
+  expect(out.closedByServer).toBe(true);
+  expect(out.closedAfterMs).toBeGreaterThan(ms - 100);
+  expect(out.closedAfterMs).toBeLessThan(ms + 1_000);
+  expect(parseResponse(out.received).status).toBe(408);
+  const conn = await connOf(run, out.localPort);
+  await run.waitFor('close', (e) => e.conn === conn, 3_000);
+  expect(run.of('error').find((e) => e.conn === conn)?.code).toBe('READ_TIMEOUT');
 }
 
 async function server(model: string, args: string[] = []): Promise<ServerRun> {
@@ -39,14 +50,7 @@ describe.each(['iterative', 'fork', 'prefork'])('--model %s', (model) => {
       // One at a time: it waits for the slow client's deadline, and no longer.
       expect(normal.ms).toBeLessThan(TIMEOUT_S * 1000 + 1_000);
     } else expect(normal.ms).toBeLessThan(1_000);
-    const out = await slow;
-    expect(out.closedByServer).toBe(true);
-    expect(out.closedAfterMs).toBeGreaterThan(TIMEOUT_S * 1000 - 100);
-    expect(out.closedAfterMs).toBeLessThan(TIMEOUT_S * 1000 + 1_000);
-    expect(parseResponse(out.received).status).toBe(408);
-    const conn = await connOf(run, out.localPort);
-    await run.waitFor('close', (e) => e.conn === conn, 3_000);
-    expect(run.of('error').find((e) => e.conn === conn)?.code).toBe('READ_TIMEOUT');
+    await timedOutAt(run, await slow, TIMEOUT_S * 1000);
     await run.stop();
   });
 
@@ -54,14 +58,7 @@ describe.each(['iterative', 'fork', 'prefork'])('--model %s', (model) => {
     const run = await server(model, ['--body-timeout', '2.5']);
     const head = 'POST /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n';
     // The head at once, then the body one byte at a time: never idle, never done.
-    const out = await dribble(run.port, 'b'.repeat(100), EVERY_MS, 10_000, head);
-    expect(out.closedByServer).toBe(true);
-    expect(out.closedAfterMs).toBeGreaterThan(2_400);
-    expect(out.closedAfterMs).toBeLessThan(3_500);
-    expect(parseResponse(out.received).status).toBe(408);
-    const conn = await connOf(run, out.localPort);
-    await run.waitFor('close', (e) => e.conn === conn, 3_000);
-    expect(run.of('error').find((e) => e.conn === conn)?.code).toBe('READ_TIMEOUT');
+    await timedOutAt(run, await dribble(run.port, 'b'.repeat(100), EVERY_MS, 10_000, head), 2_500);
     await run.stop();
   });
 
