@@ -2,9 +2,9 @@
 // default) and hands each sample, with what changed since the last one, to the supervisor.
 import type { ProcInfo } from '../../server-core/events';
 import { now as clockNow } from '../../server-core/clock';
-import { clockTicks } from '../sys/sysconf';
+import { clockTicks } from '../../server-core/sys/sysconf';
 import { diffProcs, type ProcDiff } from './diff';
-import { bootOffsetMs } from './procfs';
+import { bootOffsetMs } from '../../server-core/observe/procfs';
 import { defaultMode, readTree, type Tree } from './tree';
 
 export interface ObserverOptions {

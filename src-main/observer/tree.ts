@@ -1,8 +1,8 @@
 // One pass over /proc: the supervisor, the master, everything under the master, and the
 // run's orphans (workers whose master died, now children of the supervisor, a subreaper).
 import type { ProcInfo } from '../../server-core/events';
-import { allPids, childrenOf, cmdline, fdCount, hasChildrenFiles, readStat, type Stat } from './procfs';
-import { pageSize } from '../sys/sysconf';
+import { allPids, childrenOf, cmdline, fdCount, hasChildrenFiles, readStat, type Stat } from '../../server-core/observe/procfs';
+import { pageSize } from '../../server-core/sys/sysconf';
 
 export interface TreeQuery {
   self: number;

@@ -8,7 +8,7 @@ import { fire as fireClient } from '../../server-core/client/engine';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import { Observer, type Observation, type ObserverOptions } from '../observer/observer';
 import { Account, DivergenceWatch } from '../observer/divergence';
-import { allPids, childrenOf, readStat } from '../observer/procfs';
+import { allPids, childrenOf, readStat } from '../../server-core/observe/procfs';
 import { becomeSubreaper } from '../sys/prctl';
 import { signalNumber } from '../../server-core/sys/wait';
 import { serveArgs } from './argv';
