@@ -1,9 +1,11 @@
-// `forkscope <command>`: serve (the server core), fire (the built-in client), web (the app
-// in a browser). Each command lives in its own module; this file only wires them.
+// `forkscope <command>`: serve (the server core), fire (the built-in client), observe (a server
+// you wrote, watched from the kernel), web (the app in a browser). Each command lives in its
+// own module; this file only wires them.
 import { Command, CommanderError } from 'commander';
 import { registerServe } from './serve-cli';
 import { registerFire } from './client/fire-cli';
 import { registerWeb } from './web-cli';
+import { registerObserve } from './observe/observe-cli';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('forkscope')
@@ -13,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .configureOutput({ outputError: (str, write) => write(str) });
   registerServe(program);
   registerFire(program);
+  registerObserve(program);
   registerWeb(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

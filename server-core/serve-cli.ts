@@ -1,7 +1,8 @@
 // `forkscope serve [APP] [options]`: flags → ServerOptions, validated here (one clear line
 // and exit 2 for anything wrong), then serve.ts runs the server. serve.ts is imported only
 // when the command runs, so `forkscope --help` works everywhere, even without libc.
-import { RANGES, type Range } from './ranges';
+import { RANGES } from './ranges';
+import { int, seconds } from './cli-numbers';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Interface, Model, ReapPolicy } from './events';
 import { defaultLimits } from './http/types';
@@ -12,26 +13,6 @@ import { S } from './strings';
 const MODELS: readonly Model[] = ['iterative', 'fork', 'prefork'];
 const INTERFACES: readonly Interface[] = ['wsgi', 'fetch', 'node'];
 const REAPS: readonly ReapPolicy[] = ['none', 'wait', 'loop'];
-
-function int(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(S.badNumber(flag, value, `a whole number from ${min} to ${max}`));
-    }
-    return n;
-  };
-}
-
-function seconds(flag: string, { min, max }: Range) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d*\.?\d+$/.test(value.trim()) || !(n >= min) || n > max) {
-      throw new InvalidArgumentError(S.badNumber(flag, value, `a number of seconds from ${min} to ${max}`));
-    }
-    return n;
-  };
-}
 
 /** Bytes, with an optional k or m suffix (KiB, MiB). */
 function bytes(flag: string, max: number) {

@@ -1,7 +1,8 @@
 // The kernel's word, read cheaply: small /proc files through one reusable buffer
-// (open/read/close, no stat, no allocation per file), because the observer reads hundreds
-// of them ten times a second.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+// (open/read/close, no stat, no allocation per file), because the observers read hundreds
+// of them ten times a second. KeptFile goes further for files read every pass: it keeps the
+// file open and re-reads it from offset 0 (pread), several times cheaper than opening it again.
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 
 const buf = Buffer.allocUnsafe(256 * 1024);
 
@@ -29,6 +30,48 @@ export function readProcFile(path: string, max = buf.length): string | null {
   }
 }
 
+/**
+ * A /proc file kept open and re-read from its start. A kept /proc/PID/… of a process that has
+ * been reaped reads as ESRCH (null here) for ever, even when the pid is reused: a new process
+ * with the old number can never be mistaken for the old one.
+ */
+export class KeptFile {
+  private fd: number;
+
+  private constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  /** null when the file cannot be opened (the process is gone, or not ours to read). */
+  static open(path: string): KeptFile | null {
+    try {
+      return new KeptFile(openSync(path, 'r'));
+    } catch {
+      return null;
+    }
+  }
+
+  /** The file's text now (up to 256 KiB); null once its process is gone. */
+  read(): string | null {
+    if (this.fd < 0) return null;
+    try {
+      let n = 0;
+      for (;;) {
+        const got = readSync(this.fd, buf, n, buf.length - n, n);
+        if (got === 0 || (n += got) >= buf.length) break;
+      }
+      return buf.toString('latin1', 0, n);
+    } catch {
+      return null;
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
 export interface Stat {
   pid: number;
   comm: string;
@@ -39,6 +82,8 @@ export interface Stat {
   startTicks: number;
   /** Resident pages. */
   rssPages: number;
+  /** A zombie's wait status as waitpid() will report it (field 52; 0 for a live process). */
+  exitStatus: number;
 }
 
 /** Parses /proc/PID/stat; comm may hold spaces and parentheses, so split at the last ')'. */
@@ -55,6 +100,7 @@ export function parseStat(pid: number, s: string): Stat | null {
     pgrp: Number(rest[2]),
     startTicks: Number(rest[19]),
     rssPages: Number(rest[21]),
+    exitStatus: Number(rest[49] ?? 0),
   };
 }
 
@@ -109,6 +155,57 @@ export function fdCount(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** The targets of a process's open fds (fd → `socket:[123]`, `/dev/pts/0`, …); null when not ours to read or gone. */
+export function fdTargets(pid: number): Map<number, string> | null {
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null;
+  }
+  const out = new Map<number, string>();
+  for (const name of names) {
+    try {
+      out.set(Number(name), readlinkSync(`/proc/${pid}/fd/${name}`));
+    } catch {
+      // closed between the listing and the readlink
+    }
+  }
+  return out;
+}
+
+/** The socket inode an fd target names (`socket:[123]` → 123), or 0 for anything else. */
+export function socketInode(target: string): number {
+  return target.startsWith('socket:[') ? Number(target.slice(8, -1)) : 0;
+}
+
+/** SigCgt / SigIgn / uid from /proc/PID/status; null when gone or unreadable. */
+export interface Status {
+  /** Signals with a handler installed (bit n−1 for signal n). */
+  caught: bigint;
+  ignored: bigint;
+  uid: number;
+}
+
+export function parseStatus(s: string): Status {
+  const field = (name: string): string => {
+    const at = s.indexOf(`\n${name}:`);
+    if (at < 0) return '';
+    const end = s.indexOf('\n', at + 1);
+    return s.slice(at + name.length + 2, end < 0 ? undefined : end).trim();
+  };
+  const mask = (name: string): bigint => {
+    const v = field(name);
+    return /^[0-9a-f]+$/i.test(v) ? BigInt(`0x${v}`) : 0n;
+  };
+  return { caught: mask('SigCgt'), ignored: mask('SigIgn'), uid: Number(field('Uid').split(/\s+/)[0]) };
+}
+
+export function readStatus(pid: number): Status | null {
+  const s = readProcFile(`/proc/${pid}/status`);
+  return s === null ? null : parseStatus(s);
 }
 
 /** The command line, arguments joined by spaces, capped; '' for a zombie. */
