@@ -3,7 +3,7 @@
 import type { ProcInfo } from '../../server-core/events';
 import { now as clockNow } from '../../server-core/clock';
 import { clockTicks } from '../../server-core/sys/sysconf';
-import { diffProcs, type ProcDiff } from './diff';
+import { diffProcs, type ProcDiff } from '../../server-core/observe/proc-diff';
 import { bootOffsetMs } from '../../server-core/observe/procfs';
 import { defaultMode, readTree, type Tree } from './tree';
 
