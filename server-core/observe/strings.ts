@@ -56,7 +56,7 @@ export const O = {
       `Observing pid ${pid}, listening on ${url} (backlog ${backlog}; held by ${list(listeners)}; SIGCHLD ${tracing ? 'traced' : 'not traced'}; Ctrl-C stops)`,
     output: (stream: string, line: string): string => `${stream === 'stderr' ? '[server stderr]' : '[server]'} ${line}`,
     connection: (conn: number, peer: string, state: string, holders: number[], waiting: boolean): string =>
-      `#${connLabel(conn)} from ${peer}: ${state}${waiting ? ' (waiting in the accept queue)' : ''}${state === 'CLOSED' ? '' : `; held by ${list(holders)}`}`,
+      `#${connLabel(conn)} from ${peer}: ${state}${waiting ? ', waiting in the accept queue' : state === 'CLOSED' || state === 'TIME_WAIT' ? '' : `; held by ${list(holders)}`}`,
     fds: (proc: number, count: number, sockets: string[], others: number): string =>
       `pid ${proc}: ${count} fds${sockets.length ? `; ${sockets.join(', ')}` : ''}${others ? ` (+${others} other socket${others === 1 ? '' : 's'}, e.g. its stdout pipe to forkscope)` : ''}`,
     fdSocket: (fd: number, what: string): string => `fd ${fd} = ${what}`,
