@@ -15,7 +15,7 @@ export const O = {
     code === 'ENOENT'
       ? `cannot run '${command}': no such command or file${cwd ? ` (in ${cwd})` : ''} — check the name, or give its full path`
       : code === 'EACCES'
-        ? `cannot run '${command}': permission denied — is it executable? (chmod +x, or run it through its interpreter: python3 ${command})`
+        ? `cannot run '${command}': permission denied — it must be executable (chmod +x) and in a directory you may enter; or run a script through its interpreter (python3 server.py)`
         : `cannot run '${command}': ${code}`,
   noSuchPid: (pid: number): string => `there is no process ${pid} — check the number with ps`,
   pidIsZombie: (pid: number): string => `process ${pid} is a zombie: it has exited and serves nothing`,

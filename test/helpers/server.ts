@@ -60,7 +60,7 @@ export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEn
  * `forkscope observe --json ARGS…` (e.g. ['--', python3, 'examples/x.py', '0']). Resolves once it
  * says `observing` (unless waitObserving is false: for runs that are meant to fail).
  */
-export async function startObserve(args: string[], opts: { env?: NodeJS.ProcessEnv; waitObserving?: boolean } = {}): Promise<ObserveRun> {
+export async function startObserve(args: string[], opts: { env?: NodeJS.ProcessEnv; waitObserving?: boolean; wrap?: string[] } = {}): Promise<ObserveRun> {
   const run = spawnCli<ContractEvent>(['observe', '--json', ...args], opts) as ObserveRun;
   run.server = 0;
   const kill = run.kill;
@@ -190,8 +190,9 @@ function spawnCli<E extends ContractEvent>(cliArgs: string[], opts: { env?: Node
 }
 
 /** Runs `forkscope <args>` to completion (for usage-error and client tests). */
-export async function runCli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [cli, ...args], { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function runCli(args: string[], opts: { input?: string; timeoutMs?: number; wrap?: string[] } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [command, ...rest] = [...(opts.wrap ?? []), process.execPath, cli, ...args];
+  const proc = spawn(command, rest, { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
