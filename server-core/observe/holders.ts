@@ -5,7 +5,7 @@
 //
 // Listing a process's fds costs tens of µs, so not everyone is listed every pass: the server
 // itself is (it accepts and closes), a new process as soon as it is seen, and each of the
-// others about once a second, oldest listing first.
+// others about once a second, oldest listing first, within half a millisecond per pass.
 import { fdTargets, socketInode } from './procfs';
 
 export interface FdTable {
@@ -29,15 +29,16 @@ export class Holders {
   constructor(
     private readonly everyMs = 1000,
     private readonly passMs = 100,
+    private readonly budgetMs = 0.5,
   ) {}
 
   /**
    * Lists the fds of `always` (the server), of processes not listed yet, and of the longest
-   * unlisted ones that are due, so each is listed about once every `everyMs`. Zombies hold
-   * nothing: pass only live processes. Returns the pids whose table changed, and the ones
-   * listed again because they were due.
+   * unlisted others that are due — each about once every `everyMs`, within `budgetMs` of work
+   * per pass (a loaded machine then spreads them thinner). Zombies hold nothing: pass only
+   * live processes. Returns the pids whose table changed.
    */
-  update(live: readonly number[], always: number, t: number): { changed: number[]; relisted: number[] } {
+  update(live: readonly number[], always: number, t: number): number[] {
     const liveSet = new Set(live);
     for (const pid of [...this.tables.keys()]) {
       if (!liveSet.has(pid)) {
@@ -45,19 +46,22 @@ export class Holders {
         this.byInode = null;
       }
     }
-    const fresh: number[] = [];
+    const changed: number[] = [];
     const old: number[] = [];
     for (const pid of live) {
       const e = this.tables.get(pid);
-      if (pid === always || !e) fresh.push(pid);
-      else if (t - e.at >= this.everyMs) old.push(pid);
+      if (pid === always || !e) {
+        if (this.list(pid, t)) changed.push(pid);
+      } else if (t - e.at >= this.everyMs) old.push(pid);
     }
-    // A share of the others per pass, so listings spread out instead of all coming due together.
     const share = Math.ceil((live.length * this.passMs) / this.everyMs);
-    const relisted = old.sort((a, b) => this.tables.get(a)!.at - this.tables.get(b)!.at).slice(0, share);
-    const changed: number[] = [];
-    for (const pid of [...fresh, ...relisted]) if (this.list(pid, t)) changed.push(pid);
-    return { changed, relisted };
+    const start = performance.now();
+    old.sort((a, b) => this.tables.get(a)!.at - this.tables.get(b)!.at);
+    for (const pid of old.slice(0, share)) {
+      if (performance.now() - start > this.budgetMs) break;
+      if (this.list(pid, t)) changed.push(pid);
+    }
+    return changed;
   }
 
   /** The table of one process as last listed (undefined when never listed or gone). */

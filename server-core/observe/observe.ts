@@ -48,14 +48,18 @@ export type ObserveSink = (event: ContractEvent) => void;
 
 const SIGCHLD_BIT = 1n << 16n; // signal n is bit n − 1
 const LISTEN_POLL_MS = 50;
+/** When nothing has moved for ACTIVE_MS, connections are listed every QUIET_DUMP_EVERY passes. */
+const ACTIVE_MS = 1000;
+const QUIET_DUMP_EVERY = 5;
+const HANDLER_EVERY = 5;
 
 type Input = EventInput<ContractEvent>;
 
 export class Watch {
   /** Exit code for the CLI: 0 stopped on request or the server exited 0; 1 it failed. */
   readonly ended: Promise<number>;
-  /** CPU time spent in passes (for the benchmark and docs). */
-  readonly cost = { passes: 0, cpuMs: 0, maxMs: 0 };
+  /** Passes made (its CPU time is measured from outside, by the benchmark: getrusage per pass costs as much as a pass). */
+  passes = 0;
   private resolveEnded: (code: number) => void = () => {};
   private timer: NodeJS.Timeout | null = null;
   private finishing = false;
@@ -65,12 +69,16 @@ export class Watch {
   private trace: SigchldTrace | null = null;
   // What was last reported.
   private reported = new Map<number, ProcInfo>();
+  /** Each process's ProcInfo, made again only when its /proc reading or fd count moved. */
+  private readonly infos = new Map<number, { from: TreeProc; info: ProcInfo }>();
   private lastTree = new Map<number, TreeProc>();
   private zombieKey = '';
   private queue = { length: -1, backlog: -1 };
   private handler: string | null = null;
   private delivered = 0;
   private listenerGone = false;
+  /** Until then (ms), connections are listed every pass. */
+  private activeUntil = 0;
   // Each child's exit and reap are said once, from the trace when it has them (exact), else from /proc.
   private readonly exitAt = new Map<number, number>();
   private readonly exitStatus = new Map<number, number>();
@@ -103,8 +111,8 @@ export class Watch {
     pid = target.pid;
     const hz = opts.hz ?? 10;
     const diag = new InetDiag();
-    const tree = new ProcTree(target.pid);
-    const holders = new Holders(1000, 1000 / hz);
+    const tree = new ProcTree(target.pid, 1000, 1000 / hz);
+    const holders = new Holders(1000, 1000 / hz, 0.3);
     try {
       const listener = await waitForListener(target, diag, tree, holders, opts);
       const watch = new Watch(target, listener, diag, tree, holders, sink, opts);
@@ -132,7 +140,7 @@ export class Watch {
     this.finishing = true;
     this.halt();
     this.emit({ type: 'stopping', reason });
-    const procs = this.tree.read();
+    const procs = this.tree.read(now());
     const zombies = zombiesOf(procs, this.target.pid);
     const orphans = this.orphans(procs);
     let ended: number[] = [];
@@ -179,17 +187,12 @@ export class Watch {
 
   private step(): void {
     if (this.finishing) return;
-    const cpu0 = process.cpuUsage();
     try {
       this.observe();
     } catch (err) {
       this.emit({ type: 'error', code: 'OBSERVE', message: O.unexpected(err) });
     }
-    const used = process.cpuUsage(cpu0);
-    const ms = (used.user + used.system) / 1000;
-    this.cost.passes++;
-    this.cost.cpuMs += ms;
-    this.cost.maxMs = Math.max(this.cost.maxMs, ms);
+    this.passes++;
   }
 
   /** One pass: read everything, then say what changed, in time order. */
@@ -200,8 +203,12 @@ export class Watch {
     // before the tree is read, so whoever took it is in the tree (or still holds it).
     const l = this.listener;
     const listening = l.families.flatMap((f) => this.diag.listeners(f, l.port)).filter((s) => l.inodes.includes(s.inode));
-    const sockets = l.families.flatMap((f) => this.diag.connections(f, l.port)).filter((s) => l.host === '0.0.0.0' || l.host === '::' || s.localAddress === l.host);
-    const procs = this.tree.read();
+    const waiting = listening.reduce((n, s) => n + s.rqueue, 0);
+    // Listing connections makes the kernel walk its whole table of established sockets (1–2 ms
+    // whatever the port): every pass while anything moves, twice a second when all is still.
+    const busy = t < this.activeUntil || waiting > 0 || waiting !== this.queue.length || this.pass % QUIET_DUMP_EVERY === 0;
+    const sockets = busy ? l.families.flatMap((f) => this.diag.connections(f, l.port)).filter((s) => l.host === '0.0.0.0' || l.host === '::' || s.localAddress === l.host) : null;
+    const procs = this.tree.read(t);
     const rootProc = procs.get(root);
     if (!rootProc || rootProc.state === 'Z' || !this.target.running()) {
       void this.serverEnded();
@@ -209,9 +216,8 @@ export class Watch {
     }
     const pass = ++this.pass;
     const live = [...procs.values()].filter((p) => p.state !== 'Z').map((p) => p.pid);
-    const { changed: fdsChanged, relisted } = this.holders.update(live, root, t);
-    for (const pid of relisted) this.tree.refresh(pid);
-    const connChanges = this.connections.update(sockets, (inode) => this.holders.holdersOf(inode), pass);
+    const fdsChanged = this.holders.update(live, root, t);
+    const connChanges = sockets ? this.connections.update(sockets, (inode) => this.holders.holdersOf(inode), pass) : [];
     const records = this.trace?.read() ?? [];
 
     const out: ContractEvent[] = [];
@@ -221,10 +227,9 @@ export class Watch {
     this.procChanges(procs, t, at);
 
     if (listening.length) {
-      const length = listening.reduce((n, s) => n + s.rqueue, 0);
       const backlog = listening[0].wqueue;
-      if (length !== this.queue.length || backlog !== this.queue.backlog) at(t, { type: 'queue', length, backlog });
-      this.queue = { length, backlog };
+      if (waiting !== this.queue.length || backlog !== this.queue.backlog) at(t, { type: 'queue', length: waiting, backlog });
+      this.queue = { length: waiting, backlog };
     } else if (!this.listenerGone) {
       this.listenerGone = true;
       at(t, { type: 'notice', message: O.listenerGone, code: 'LISTENER_GONE' });
@@ -242,12 +247,14 @@ export class Watch {
       });
       at(t, { type: 'fds', proc: pid, count: table.count, sockets: socketsOf });
     }
-    const status = readStatus(root);
+    // Handlers are installed at start-up, rarely later: read twice a second.
+    const status = pass % HANDLER_EVERY === 1 ? readStatus(root) : null;
     if (status) {
       const action = status.ignored & SIGCHLD_BIT ? 'ignore' : status.caught & SIGCHLD_BIT ? 'handler' : 'default';
       if (action !== this.handler) at(t, { type: 'sigchld-handler', proc: root, action });
       this.handler = action;
     }
+    if (out.length || fdsChanged.length) this.activeUntil = t + ACTIVE_MS;
     out.sort((a, b) => a.t - b.t);
     for (const e of out) this.sink(e);
   }
@@ -304,6 +311,7 @@ export class Watch {
     const zombies = zombiesOf(procs, root);
     if (diff) at(t, { type: 'proc', procs: diff.changed, zombies: zombies.length, ...(full ? { full: true } : { full: false, gone: diff.gone }) });
     this.reported = infos;
+    for (const pid of this.infos.keys()) if (!procs.has(pid)) this.infos.delete(pid);
     const key = zombies.join(',');
     if (key !== this.zombieKey || this.pass === 1) at(t, { type: 'zombies', count: zombies.length, pids: zombies });
     this.zombieKey = key;
@@ -329,13 +337,22 @@ export class Watch {
   }
 
   private info(p: TreeProc): ProcInfo {
+    const fds = p.state === 'Z' ? null : (this.holders.table(p.pid)?.count ?? null);
+    const cached = this.infos.get(p.pid);
+    if (cached && cached.from === p && cached.info.fds === fds) return cached.info;
+    const info = this.makeInfo(p, fds);
+    this.infos.set(p.pid, { from: p, info });
+    return info;
+  }
+
+  private makeInfo(p: TreeProc, fds: number | null): ProcInfo {
     return {
       pid: p.pid,
       ppid: p.ppid,
       state: p.state,
       start: Math.round(((p.startTicks * 1000) / clockTicks + this.bootMs) * 10) / 10,
       cmd: p.cmd,
-      fds: p.state === 'Z' ? null : (this.holders.table(p.pid)?.count ?? null),
+      fds,
       rssKb: (p.rssPages * pageSize) / 1024,
       role: p.pid === this.target.pid ? 'master' : 'worker',
     };
@@ -411,7 +428,7 @@ async function waitForListener(target: Target, diag: InetDiag, tree: ProcTree, h
   const timeoutMs = opts.listenTimeoutMs ?? 10_000;
   const deadline = now() + timeoutMs;
   for (;;) {
-    const procs = tree.read();
+    const procs = tree.read(now());
     const root = procs.get(target.pid);
     if (!target.running() || !root || root.state === 'Z') {
       const exit = (await within(target.exited, 2000)) ?? { code: null, signal: null };

@@ -16,11 +16,14 @@ export function readProcFile(path: string, max = buf.length): string | null {
   }
   try {
     let n = 0;
+    const limit = Math.min(max, buf.length);
     for (;;) {
-      const got = readSync(fd, buf, n, Math.min(max, buf.length) - n, null);
-      if (got === 0) break;
+      // A /proc file gives all it has in one read when the buffer is big enough: a short
+      // read is its end (no second call to learn so).
+      const want = limit - n;
+      const got = readSync(fd, buf, n, want, null);
       n += got;
-      if (n >= Math.min(max, buf.length)) break;
+      if (got < want || n >= limit) break;
     }
     return buf.toString('latin1', 0, n);
   } catch {
@@ -57,8 +60,10 @@ export class KeptFile {
     try {
       let n = 0;
       for (;;) {
-        const got = readSync(this.fd, buf, n, buf.length - n, n);
-        if (got === 0 || (n += got) >= buf.length) break;
+        const want = buf.length - n;
+        const got = readSync(this.fd, buf, n, want, n);
+        n += got;
+        if (got < want || n >= buf.length) break; // short read: the end (see readProcFile)
       }
       return buf.toString('latin1', 0, n);
     } catch {
@@ -84,6 +89,8 @@ export interface Stat {
   rssPages: number;
   /** A zombie's wait status as waitpid() will report it (field 52; 0 for a live process). */
   exitStatus: number;
+  /** Threads (field 20). */
+  threads: number;
 }
 
 /** Parses /proc/PID/stat; comm may hold spaces and parentheses, so split at the last ')'. */
@@ -101,6 +108,7 @@ export function parseStat(pid: number, s: string): Stat | null {
     startTicks: Number(rest[19]),
     rssPages: Number(rest[21]),
     exitStatus: Number(rest[49] ?? 0),
+    threads: Number(rest[17]),
   };
 }
 

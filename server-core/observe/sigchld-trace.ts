@@ -9,10 +9,11 @@
 // The tracepoints cost nothing measurable, unlike strace, which slows every fork and changes
 // how many zombies a burst leaves. The trace pipe is read without blocking on the caller's
 // timer: a blocking read would hold a libuv thread and keep the instance busy.
-import { closeSync, constants, existsSync, mkdirSync, openSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getOrigin } from '../clock';
 import { libc } from '../sys/libc';
+import { readFd } from '../sys/socket';
 
 const SIGCHLD = 17;
 const ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -100,14 +101,9 @@ export class SigchldTrace {
     if (this.pipe < 0) return [];
     let text = this.rest;
     for (;;) {
-      let n: number;
-      try {
-        n = readSync(this.pipe, this.buf, 0, this.buf.length, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break;
-        throw err;
-      }
-      if (n === 0) break;
+      // readFd answers -1 for "nothing now" (EAGAIN) without an exception: this runs every pass.
+      const n = readFd(this.pipe, this.buf);
+      if (n <= 0) break;
       text += this.buf.toString('latin1', 0, n);
     }
     const lines = text.split('\n');
