@@ -375,12 +375,12 @@ export type ClientEvent =
 
 export type SupervisorEvent = ProcEvent | DivergenceEvent | MasterExitEvent | ReparentedEvent | MasterStartEvent;
 
-export type ForkscopeEvent = ServerEvent | ClientEvent | SupervisorEvent;
-
 /** The events only `forkscope observe` emits (it also emits proc, queue, zombies, exit, reap, sigchld…). */
 export type ObserveEvent = ObservingEvent | OutputEvent | ConnectionEvent | FdsEvent | SigchldHandlerEvent | SigchldSentEvent | LeftoversEvent;
-/** Every event of the contract. The app draws ForkscopeEvent; ObserveEvent joins it there when the app shows observed servers. */
-export type ContractEvent = ForkscopeEvent | ObserveEvent;
+
+export type ForkscopeEvent = ServerEvent | ClientEvent | SupervisorEvent | ObserveEvent;
+/** Every event of the contract (the same union; kept as a name for the code that says "any event"). */
+export type ContractEvent = ForkscopeEvent;
 export type EventType = ForkscopeEvent['type'];
 export type EventOf<T extends EventType> = Extract<ForkscopeEvent, { type: T }>;
 

@@ -13,6 +13,7 @@ export const eventTypes: EventType[] = [
   'fork', 'worker-ready', 'sigchld', 'exit', 'reap', 'zombies', 'signal-sent', 'fds-released', 'reap-policy',
   'client-connect', 'client-connected', 'client-sent', 'client-first-byte', 'client-done', 'client-eof', 'client-error', 'client-received',
   'proc', 'divergence', 'master-exit', 'reparented', 'master-start',
+  'observing', 'output', 'connection', 'fds', 'sigchld-handler', 'sigchld-sent', 'leftovers',
 ];
 
 /** A process state's name and meaning (`unknown` for a letter we do not name). */
@@ -222,6 +223,28 @@ export function describe(e: ForkscopeEvent): string {
       return t('describe.reparented', { child: e.child });
     case 'master-start':
       return t('describe.masterStart', { child: e.child });
+    case 'observing':
+      return t('describe.observing', { pid: e.pid, host: e.host, port: e.port, backlog: e.backlog });
+    case 'output':
+      return t('describe.output', { stream: e.stream, line: e.line });
+    case 'connection': {
+      const args = { conn: connLabel(e.conn), port: e.peer.port, state: e.state };
+      if (e.state === 'CLOSED') return t('describe.connectionClosed', args);
+      if (e.waiting) return t('describe.connectionWaiting', args);
+      return t('describe.connection', { ...args, holders: e.holders.length ? e.holders.join(', ') : t('describe.nobody') });
+    }
+    case 'fds':
+      return t('describe.fds', { proc: e.proc, count: e.count, sockets: e.sockets.length });
+    case 'sigchld-handler':
+      return e.action === 'handler' ? t('describe.handlerInstalled', { proc: e.proc }) : e.action === 'ignore' ? t('describe.handlerIgnore', { proc: e.proc }) : t('describe.handlerDefault', { proc: e.proc });
+    case 'sigchld-sent':
+      return e.result === 'merged' ? t('describe.sigchldMerged', { child: e.child }) : e.result === 'ignored' ? t('describe.sigchldIgnored', { child: e.child }) : t('describe.sigchldQueued', { child: e.child });
+    case 'leftovers':
+      return t('describe.leftovers', {
+        zombies: t('describe.zombieCount', { count: e.zombies.length }),
+        orphans: t('describe.orphanCount', { count: e.orphans.length }),
+        ended: t('describe.procs', { count: e.ended.length }),
+      });
     default: {
       const never: never = e;
       return String((never as { type: string }).type);

@@ -130,6 +130,16 @@ export class Watch {
     return this.target.pid;
   }
 
+  /** True when forkscope started the server (and may signal it). */
+  get started(): boolean {
+    return this.target.started;
+  }
+
+  /** Whether `pid` is one of the watched server's processes (as the last pass saw them). */
+  has(pid: number): boolean {
+    return this.lastTree.has(pid);
+  }
+
   get port(): number {
     return this.listener.port;
   }

@@ -2,11 +2,13 @@
 // the WebSocket bridge and the renderer all derive their types (Hyper's common.d.ts idea).
 import type { Command } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
-import type { Batch, RunConfig, Snapshot, Summary } from '../supervisor/types';
+import type { Batch, ObserveConfig, RunConfig, Snapshot, Summary } from '../supervisor/types';
 
 /** Renderer → main requests: channel → [argument, result]. */
 export interface InvokeChannels {
   'server:start': [RunConfig, Summary];
+  /** "Watch a server": one of the learner's instead of forkscope's own (stop ends it too). */
+  'observe:start': [ObserveConfig, Summary];
   'server:stop': [null, null];
   'server:restart': [RunConfig, Summary];
   'server:command': [Command, null];

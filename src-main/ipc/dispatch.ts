@@ -14,6 +14,7 @@ export class BadMessageError extends Error {
 export function supervisorHandlers(supervisor: SupervisorApi): Handlers {
   return {
     'server:start': (config) => supervisor.start(config),
+    'observe:start': (config) => supervisor.observe(config),
     'server:stop': async () => {
       await supervisor.stop();
       return null;

@@ -5,11 +5,12 @@ import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { Bridge, InvokeArg, InvokeChannel, InvokeResult, PushChannels } from '../ipc/channels';
 import type { Command } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
-import type { Batch, RunConfig, Snapshot, Summary } from '../supervisor/types';
+import type { Batch, ObserveConfig, RunConfig, Snapshot, Summary } from '../supervisor/types';
 
 /** Kept in step with InvokeChannels by the compiler (a missing or extra key is an error). */
 const CHANNELS = {
   'server:start': true,
+  'observe:start': true,
   'server:stop': true,
   'server:restart': true,
   'server:command': true,
@@ -21,6 +22,7 @@ const BATCH: keyof PushChannels = 'timeline:batch';
 
 export interface ForkscopeApi extends Bridge {
   start(config: RunConfig): Promise<Summary>;
+  observe(config: ObserveConfig): Promise<Summary>;
   stop(): Promise<null>;
   restart(config: RunConfig): Promise<Summary>;
   command(cmd: Command): Promise<null>;
@@ -55,6 +57,7 @@ export function createApi(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListen
     invoke,
     onBatch,
     start: (config) => invoke('server:start', config),
+    observe: (config) => invoke('observe:start', config),
     stop: () => invoke('server:stop', null),
     restart: (config) => invoke('server:restart', config),
     command: (cmd) => invoke('server:command', cmd),

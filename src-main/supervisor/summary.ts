@@ -1,7 +1,7 @@
 // The live summary as a pure reducer over the timeline: the supervisor applies each event as it
 // enters the history, and any subscriber can apply the same batches to its snapshot's summary
 // and hold the same numbers (a late subscriber's snapshot equals an early one's running total).
-import type { ForkscopeEvent, ProcEvent, ProcInfo } from '../../server-core/events';
+import type { ConnectionEvent, ForkscopeEvent, ProcEvent, ProcInfo } from '../../server-core/events';
 import type { Counters, RunConfig, Summary } from './types';
 
 export function emptyCounters(): Counters {
@@ -20,8 +20,14 @@ export function emptySummary(): Summary {
     counters: emptyCounters(),
     divergence: null,
     lastError: null,
+    observed: null,
+    connections: [],
+    sockets: {},
   };
 }
+
+/** Connections kept in the summary at most (the oldest go first). */
+const CONNECTIONS_CAP = 1000;
 
 export function cloneSummary(s: Summary): Summary {
   return structuredClone(s);
@@ -41,8 +47,36 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.counters = emptyCounters();
       s.divergence = null;
       s.lastError = null;
+      s.observed = null;
+      s.connections = [];
+      s.sockets = {};
       break;
     }
+    case 'observing':
+      s.running = true;
+      s.config = null;
+      s.master = { pid: e.pid, host: e.host, port: e.port, backlog: e.backlog };
+      s.queue = { length: 0, backlog: e.backlog };
+      s.reap = null;
+      s.counters = emptyCounters();
+      s.divergence = null;
+      s.lastError = null;
+      s.observed = { pid: e.pid, command: e.command ?? null, cwd: e.cwd ?? null, tracing: e.tracing, traceNote: null, handler: null };
+      s.connections = [];
+      s.sockets = {};
+      break;
+    case 'sigchld-handler':
+      if (s.observed) s.observed = { ...s.observed, handler: e.action };
+      break;
+    case 'notice':
+      if (e.code === 'NO_TRACE' && s.observed) s.observed = { ...s.observed, traceNote: e.message };
+      break;
+    case 'connection':
+      applyConnection(s, e);
+      break;
+    case 'fds':
+      s.sockets[e.proc] = { count: e.count, sockets: e.sockets };
+      break;
     case 'listening':
       s.master = { pid: e.pid, host: e.host, port: e.port, backlog: e.backlog };
       s.reap = e.reap;
@@ -54,6 +88,9 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.queue = { length: 0, backlog: s.queue.backlog };
       s.divergence = null;
       s.lastError = e.message ?? null;
+      // A watched server's connections and descriptors end with it.
+      s.connections = [];
+      s.sockets = {};
       break;
     case 'queue':
       s.queue = { length: e.length, backlog: e.backlog };
@@ -97,6 +134,20 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
   }
 }
 
+function applyConnection(s: Summary, e: ConnectionEvent): void {
+  const i = s.connections.findIndex((c) => c.conn === e.conn);
+  if (e.state === 'CLOSED') {
+    if (i >= 0) s.connections.splice(i, 1);
+    return;
+  }
+  const view = { conn: e.conn, local: e.local, peer: e.peer, state: e.state, holders: e.holders, waiting: e.waiting };
+  if (i >= 0) s.connections[i] = view;
+  else {
+    s.connections.push(view);
+    if (s.connections.length > CONNECTIONS_CAP) s.connections.shift();
+  }
+}
+
 function applyProcs(s: Summary, e: ProcEvent): void {
   let procs: ProcInfo[];
   if (e.full !== false) {
@@ -110,6 +161,11 @@ function applyProcs(s: Summary, e: ProcEvent): void {
   }
   procs.sort(byTreeOrder);
   s.procs = procs;
+  // Descriptor lists of processes that are gone, or zombies (a zombie holds none).
+  for (const pid of Object.keys(s.sockets)) {
+    const p = procs.find((x) => x.pid === Number(pid));
+    if (!p || p.state === 'Z') delete s.sockets[Number(pid)];
+  }
   const pids = procs.filter((p) => p.state === 'Z' && (p.role === 'worker' || p.role === 'orphan')).map((p) => p.pid);
   s.zombies = { count: e.zombies, pids };
 }

@@ -11,14 +11,16 @@ import { Account, DivergenceWatch } from '../observer/divergence';
 import { allPids, childrenOf, readStat } from '../../server-core/observe/procfs';
 import { becomeSubreaper } from '../sys/prctl';
 import { signalNumber } from '../../server-core/sys/wait';
+import { Watch } from '../../server-core/observe/observe';
 import { serveArgs } from './argv';
-import { defaultLaunch, type MasterLaunch } from './launch';
+import { splitCommand } from './command-line';
+import { defaultLaunch, findRoot, type MasterLaunch } from './launch';
 import { MasterProcess, type MasterExit } from './master';
 import { MasterStream } from './ingest';
 import { Orphanage } from './orphans';
 import { strings } from './strings';
 import { Timeline, type TimelineOptions } from './timeline';
-import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+import type { Batch, ObserveConfig, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
 
 export interface SupervisorOptions extends TimelineOptions {
   /** How to start the master (node binary, script, env); see launch.ts. */
@@ -61,6 +63,8 @@ export class Supervisor implements SupervisorApi {
   private readonly wantSubreaper: boolean;
   private subreaper: boolean | null = null;
   private run: Run | null = null;
+  /** A server of the learner's being watched (instead of a master run). */
+  private watched: Watch | null = null;
   /** Process groups of every run started (the master's pid), to sweep at the end. */
   private readonly groups = new Set<number>();
   private stopping: Promise<void> | null = null;
@@ -74,7 +78,7 @@ export class Supervisor implements SupervisorApi {
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 3_000;
     this.wantSubreaper = opts.subreaper ?? true;
     this.watch = new DivergenceWatch(opts.divergenceGraceMs ?? 1000);
-    this.observer = new Observer(opts.observer ?? {}, (o) => this.observe(o));
+    this.observer = new Observer(opts.observer ?? {}, (o) => this.onSample(o));
     this.orphans = new Orphanage(
       (e, source) => this.emit(e, source),
       (pid) => this.observer.zombieSinceOf(pid),
@@ -123,11 +127,40 @@ export class Supervisor implements SupervisorApi {
     return this.summary();
   }
 
+  async observe(config: ObserveConfig): Promise<Summary> {
+    if (this.closed) throw new Error('the supervisor has been shut down');
+    if (this.stopping) await this.stopping;
+    if (this.run || this.watched) await this.stop();
+    this.becomeSubreaper();
+    const command = config.command !== undefined ? splitCommand(config.command) : undefined;
+    // Its events join the timeline as the kernel's (what the server printed, as the server's).
+    const watch = await Watch.begin(
+      {
+        ...(command ? { command, cwd: config.cwd || findRoot() } : { pid: config.pid }),
+        port: config.port,
+      },
+      (e) => this.timeline.push(e, e.type === 'output' ? 'server' : 'kernel'),
+    );
+    this.watched = watch;
+    // Its group is swept like a run's: the supervisor is a subreaper, so its orphans come here.
+    if (command) {
+      this.groups.add(watch.pid);
+      this.observer.addGroup(watch.pid);
+    }
+    void watch.ended.then(() => {
+      if (this.watched === watch) this.watched = null;
+    });
+    await this.untilReleased((e) => e.type === 'observing' || e.type === 'master-exit', this.startTimeoutMs).catch(() => {});
+    return this.summary();
+  }
+
   async stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     const run = this.run;
+    const watch = this.watched;
     this.stopping = (async () => {
       if (run) await this.stopRun(run, true);
+      if (watch) await watch.stop(strings.stopAsked);
       await this.sweep();
     })().finally(() => {
       this.stopping = null;
@@ -154,8 +187,22 @@ export class Supervisor implements SupervisorApi {
       process.kill(cmd.pid, sig);
       return;
     }
+    if (this.watched) {
+      this.commandWatched(this.watched, cmd);
+      return;
+    }
     const master = this.run?.master;
     if (!master?.running || !master.send(cmd)) throw new Error(strings.notRunning);
+  }
+
+  /** A watched server does its own reaping and closing; a signal goes only to what forkscope started. */
+  private commandWatched(watch: Watch, cmd: Command): void {
+    if (cmd.cmd !== 'kill') throw new Error(strings.observingOnly(cmd.cmd));
+    if (!watch.started) throw new Error(strings.notStartedHere);
+    if (!watch.has(cmd.pid)) throw new Error(strings.notInTree(cmd.pid));
+    const sig = signalNumber(cmd.signal);
+    if (sig === undefined) throw new Error(strings.badSignal(String(cmd.signal)));
+    process.kill(cmd.pid, sig);
   }
 
   async fire(options: FireOptions): Promise<FireSummary> {
@@ -217,7 +264,7 @@ export class Supervisor implements SupervisorApi {
   }
 
   /** One /proc sample: the tree (as a diff), orphans, and the master's account checked. */
-  private observe(o: Observation): void {
+  private onSample(o: Observation): void {
     if (o.diff) {
       this.emit({ type: 'proc', procs: o.diff.changed, zombies: o.tree.zombies, full: o.full, ...(o.full ? {} : { gone: o.diff.gone }) }, 'kernel', o.t);
     }
@@ -250,7 +297,7 @@ export class Supervisor implements SupervisorApi {
     if (this.run === run) this.observer.setMaster(null);
     this.watch.reset();
     // Orphans are the kernel's news right now: look at once, and keep looking while any live.
-    this.observe(this.observer.sample());
+    this.onSample(this.observer.sample());
     if (this.orphans.size) this.observer.start();
   }
 
@@ -273,7 +320,7 @@ export class Supervisor implements SupervisorApi {
   private async sweep(): Promise<void> {
     const deadline = now() + SWEEP_TIMEOUT_MS;
     for (;;) {
-      this.observe(this.observer.sample());
+      this.onSample(this.observer.sample());
       const left = this.leftovers();
       if (!left.length && this.orphans.size === 0) break;
       if (now() > deadline) {
@@ -284,7 +331,7 @@ export class Supervisor implements SupervisorApi {
       for (const pid of this.orphans.pids) signalPid(pid, 'SIGKILL');
       await sleep(20);
     }
-    this.observe(this.observer.sample());
+    this.onSample(this.observer.sample());
     this.observer.stop();
   }
 

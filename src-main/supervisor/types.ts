@@ -1,5 +1,5 @@
 // The supervisor's public face: what the Electron window and the browser bridge drive.
-import type { Command, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent } from '../../server-core/events';
+import type { Command, ConnectionEvent, FdSocket, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent, SigchldHandlerEvent } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 
 /**
@@ -25,6 +25,34 @@ export type RunConfig = {
   workerTimeoutS?: number;
   readTimeoutS?: number;
 };
+
+/**
+ * "Watch a server": a server of the learner's, started from a command line (in `cwd`, the
+ * project's folder when empty) or already running (`pid`); `port` when it listens on several.
+ */
+export type ObserveConfig = {
+  /** Split into words as a shell would (quotes, backslashes), run without a shell. */
+  command?: string;
+  cwd?: string;
+  pid?: number;
+  port?: number;
+};
+
+/** The watched server, as its `observing` event and what followed it said. */
+export interface ObservedServer {
+  pid: number;
+  /** What forkscope started; null when it watches a pid it did not start. */
+  command: string[] | null;
+  cwd: string | null;
+  /** SIGCHLD and wait() traced one by one (tracefs, root). */
+  tracing: boolean;
+  /** Why they are not, in plain words (the NO_TRACE notice). */
+  traceNote: string | null;
+  handler: SigchldHandlerEvent['action'] | null;
+}
+
+/** One connection to the watched server's port, as its last `connection` event said. */
+export type ConnectionView = Pick<ConnectionEvent, 'conn' | 'local' | 'peer' | 'state' | 'holders' | 'waiting'>;
 
 export interface Counters {
   accepted: number;
@@ -53,6 +81,12 @@ export interface Summary {
   divergence: DivergenceEvent | null;
   /** Why the last start failed or the master died, in plain words. */
   lastError: string | null;
+  /** Set while (and after) a server of the learner's is watched instead of forkscope's own. */
+  observed: ObservedServer | null;
+  /** The watched server's connections (CLOSED ones dropped), oldest first. */
+  connections: ConnectionView[];
+  /** Each watched process's descriptors: how many, and the sockets among them (pid → …). */
+  sockets: Record<number, { count: number; sockets: FdSocket[] }>;
 }
 
 export interface Batch {
@@ -71,6 +105,8 @@ export interface Snapshot {
 
 export interface SupervisorApi {
   start(config: RunConfig): Promise<Summary>;
+  /** Watches a server of the learner's (stopping whatever ran before); rejects with one line when it cannot. */
+  observe(config: ObserveConfig): Promise<Summary>;
   stop(): Promise<void>;
   restart(config?: RunConfig): Promise<Summary>;
   command(cmd: Command): void;

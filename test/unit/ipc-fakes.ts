@@ -33,6 +33,7 @@ export function fakeSupervisor(): FakeSupervisor {
   const fireSummary: FireSummary = { total: 1, outcomes: { ok: 1 }, statuses: { '200': 1 }, latencyMs: null, bytes: 5, errors: [], ms: 3 };
   return {
     start: vi.fn(async (config: RunConfig) => ({ ...emptySummary(), running: true, config })),
+    observe: vi.fn(async () => ({ ...emptySummary(), running: true })),
     stop: vi.fn(async () => {}),
     restart: vi.fn(async (config?: RunConfig) => ({ ...emptySummary(), running: true, config: config ?? null })),
     command: vi.fn(() => {}),
