@@ -6,11 +6,13 @@ import { keyAction } from './keyboard';
 import { AcceptQueue } from './panels/AcceptQueue';
 import { Banners } from './panels/Banners';
 import { Charts } from './panels/Charts';
+import { Connections } from './panels/Connections';
 import { ClientPanel } from './panels/ClientPanel';
 import { Controls } from './panels/Controls';
 import { Counters } from './panels/Counters';
 import { EmptyState } from './panels/EmptyState';
 import { Header } from './panels/Header';
+import { ObservePanel } from './panels/Observe';
 import { ProcessDetails } from './panels/ProcessDetails';
 import { ProcessTree } from './panels/ProcessTree';
 import { Timeline } from './panels/Timeline';
@@ -48,13 +50,14 @@ export function App() {
   // and the tree below is keyed by the language (the store keeps all state, so nothing is lost).
   const { i18n } = useTranslation();
   const everRan = useApp((s) => s.run.running || s.timelineEnd > 0 || s.busy != null);
+  const observeOpen = useApp((s) => s.observeOpen);
   return (
     <div className="app" key={i18n.language}>
       <Header />
       <Banners />
       <div className="body">
         <aside className="side">
-          <Controls />
+          {observeOpen ? <ObservePanel /> : <Controls />}
           <ClientPanel />
         </aside>
         <main className="main">
@@ -64,6 +67,7 @@ export function App() {
             <ProcessTree />
             <AcceptQueue />
           </div>
+          <Connections />
           <Charts />
           <div className="row lists-row">
             <Transcripts />

@@ -23,11 +23,14 @@ export function stateWords(state: string): { label: string; explain: string } {
   return { label: t(`states.${key}.label`), explain: t(`states.${key}.explain`) };
 }
 
-export function roleWord(role: string): string {
+/** A process's role in words; a watched server's are "your server" and "child", not master and worker. */
+export function roleWord(role: string, observed = false): string {
+  if (observed && (role === 'master' || role === 'worker')) return t(`observe.roles.${role}`);
   return role === 'supervisor' || role === 'master' || role === 'worker' || role === 'orphan' ? t(`tree.roles.${role}`) : role;
 }
 
-export function roleExplain(role: string): string {
+export function roleExplain(role: string, observed = false): string {
+  if (observed && (role === 'master' || role === 'worker')) return t(`observe.rolesExplain.${role}`);
   return role === 'supervisor' || role === 'master' || role === 'worker' || role === 'orphan' ? t(`explain.${role}`) : '';
 }
 

@@ -187,6 +187,8 @@ export function Charts() {
   // redraw at a time rather than both (docs/benchmarks.md, renderer section).
   const signalRows = useDeferredValue(rows);
   const lost = Math.max(0, exited - sigchld);
+  // A watched server's SIGCHLDs are seen only where they can be traced: else say why, not 0.
+  const untraced = useApp((s) => (s.run.observed && !s.run.observed.tracing ? (s.run.observed.traceNote ?? t('observe.notTraced')) : null));
   return (
     <div className="charts">
       <Panel title={t('charts.heading')} hint={t('explain.overTime')} className="chart-panel">
@@ -197,6 +199,7 @@ export function Charts() {
         hint={t('explain.sigchldVsExited')}
         className="chart-panel"
         right={
+          untraced ? null : (
           <span className="sig-nums">
             <span className="sig-a" title={t('explain.sigchld')}>
               {t('charts.sigchldCount', { count: sigchld })}
@@ -206,10 +209,19 @@ export function Charts() {
               {t('charts.exitedCount', { count: exited })}
             </span>
           </span>
+          )
         }
       >
-        {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
-        <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{lostSignals(lost, exited)}</div>
+        {untraced ? (
+          <div className="empty chart-empty warn-text" data-testid="sigchld-untraced">
+            {untraced}
+          </div>
+        ) : (
+          <>
+            {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
+            <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{lostSignals(lost, exited)}</div>
+          </>
+        )}
       </Panel>
     </div>
   );

@@ -23,6 +23,7 @@ export function Controls() {
   const stop = useApp((s) => s.stop);
   const restart = useApp((s) => s.restart);
   const command = useApp((s) => s.command);
+  const openObserve = useApp((s) => s.setObserveOpen);
   const locked = running || busy != null;
   const cfg = toRunConfig(form);
   const stale = running && startedWith != null && cfg.ok && JSON.stringify({ ...cfg.value, reap: JSON.parse(startedWith).reap }) !== startedWith;
@@ -178,6 +179,9 @@ export function Controls() {
         </button>
         <button type="button" disabled={!running || busy != null || !cfg.ok} onClick={() => void restart()} data-testid="server-restart">
           ↻ {t('controls.restart')}
+        </button>
+        <button type="button" disabled={busy != null} onClick={() => openObserve(true)} title={t('observe.hint')} data-testid="observe-open">
+          {t('observe.open')}
         </button>
       </div>
     </Panel>

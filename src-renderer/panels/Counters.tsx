@@ -44,6 +44,9 @@ export function Counters() {
   const rps = useApp((s) => (running ? lastSecondRps(s.points, nowS) : 0));
   const account = Math.max(0, counters.exited - counters.reaped);
   const lost = Math.max(0, counters.exited - counters.sigchld);
+  // A watched server narrates nothing: what only its own words could say is shown as "—", with why.
+  const observed = useApp((s) => s.run.observed);
+  const signalsSeen = !observed || observed.tracing;
   return (
     <div className="stats">
       <Stat
@@ -54,13 +57,17 @@ export function Counters() {
         testid="zombie-count"
         tone={zombies > 0 ? 'bad' : 'ok'}
         sub={
-          <span title={t('explain.masterAccount')}>
-            {t('counters.masterAccount')}: {t('counters.masterAccountValue', { count: account })}
-            {masterZombies != null && ` · ${t('tree.masterSays', { count: masterZombies })}`}
-          </span>
+          observed ? (
+            <span>{t('observe.zombiesFromProc')}</span>
+          ) : (
+            <span title={t('explain.masterAccount')}>
+              {t('counters.masterAccount')}: {t('counters.masterAccountValue', { count: account })}
+              {masterZombies != null && ` · ${t('tree.masterSays', { count: masterZombies })}`}
+            </span>
+          )
         }
       />
-      <Stat label={t('counters.liveWorkers')} hint={t('explain.liveWorkers')} value={liveWorkers} testid="live-workers" />
+      <Stat label={observed ? t('observe.liveChildren') : t('counters.liveWorkers')} hint={t('explain.liveWorkers')} value={liveWorkers} testid="live-workers" />
       <Stat
         label={t('counters.queue')}
         hint={t('explain.queueLength')}
@@ -69,22 +76,26 @@ export function Counters() {
         tone={queue.backlog && queue.length >= queue.backlog + 1 ? 'bad' : queue.length > 0 ? 'warn' : undefined}
         sub={queue.backlog ? t('counters.queueOf', { slots: queue.backlog + 1, backlog: queue.backlog }) : undefined}
       />
-      <Stat label={t('counters.rps')} hint={t('explain.rps')} value={rps} testid="rps" />
+      {observed ? (
+        <Stat label={t('counters.rps')} hint={t('observe.noRps')} value="—" testid="rps" sub={t('observe.noRpsShort')} />
+      ) : (
+        <Stat label={t('counters.rps')} hint={t('explain.rps')} value={rps} testid="rps" />
+      )}
       <div className="stat pair" title={t('explain.sigchldVsExited')}>
         <div className="stat-label">{t('counters.sigchldVsExited')}</div>
         <div className="stat-value">
-          <span data-testid="sigchld-count">{counters.sigchld}</span>
+          <span data-testid="sigchld-count">{signalsSeen ? counters.sigchld : '—'}</span>
           <span className="vs"> {t('counters.vs')} </span>
           <span data-testid="exited-count">{counters.exited}</span>
         </div>
-        <div className={`stat-sub ${lost > 0 ? 'warn-text' : ''}`}>{lostSignals(lost, counters.exited)}</div>
+        <div className={`stat-sub ${lost > 0 || !signalsSeen ? 'warn-text' : ''}`}>{signalsSeen ? lostSignals(lost, counters.exited) : t('observe.sigchldNotTraced')}</div>
       </div>
       <div className="stat small-stats">
-        <div title={t('explain.accepted')}>
-          {t('counters.accepted')} <b>{counters.accepted}</b>
+        <div title={observed ? t('observe.notNarrated') : t('explain.accepted')}>
+          {t('counters.accepted')} <b>{observed ? '—' : counters.accepted}</b>
         </div>
-        <div title={t('explain.forked')}>
-          {t('counters.forked')} <b>{counters.forked}</b>
+        <div title={observed ? t('observe.notNarrated') : t('explain.forked')}>
+          {t('counters.forked')} <b>{observed ? '—' : counters.forked}</b>
         </div>
         <div title={t('explain.reaped')}>
           {t('counters.reaped')} <b>{counters.reaped}</b>

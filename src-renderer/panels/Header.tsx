@@ -30,7 +30,18 @@ export function Header() {
       </div>
       <div className={`runstate ${run.running ? 'on' : 'off'}`} data-testid="run-state">
         <span className="dot" />
-        {run.running && run.master ? (
+        {run.running && run.master && run.observed ? (
+          <>
+            <span>{t('observe.running')}</span>
+            <span className="tag" title={t('observe.hint')}>
+              {t('observe.tag')}
+            </span>
+            <span className="mono">
+              {run.master.host}:{run.master.port}
+            </span>
+            <span className="muted mono">{t('observe.serverPid', { pid: run.master.pid })}</span>
+          </>
+        ) : run.running && run.master ? (
           <>
             <span>{t('app.running')}</span>
             {model && (

@@ -2,6 +2,7 @@
 // send it a signal (kill -9 on a zombie changes nothing: lesson 6) and reap now.
 import { useMemo, useState } from 'react';
 import { t } from '../i18n';
+import { connLabel } from '../../server-core/conn-id';
 import { describe, fmtKb, fmtT, reapInfo, roleExplain, roleWord, signals, stateWords } from '../strings';
 import { useApp } from '../store/react';
 import { childOf } from './timeline-filter';
@@ -15,6 +16,11 @@ export function ProcessDetails() {
   const close = useApp((s) => s.showDetails);
   const command = useApp((s) => s.command);
   const [signal, setSignal] = useState<string>('SIGKILL');
+  // A watched server: its descriptors as /proc lists them (what a child inherited shows here),
+  // no reap-now (only its own wait() reaps), and signals only to what forkscope started.
+  const observed = useApp((s) => s.run.observed);
+  const fds = useApp((s) => (s.detailsPid != null && s.run.observed ? s.journal.summary.sockets[s.detailsPid] : undefined));
+  const connections = useApp((s) => s.connections);
   const events = useMemo(
     () => (pid == null ? [] : journal.timeline.collect((x) => x.e.type !== 'proc' && (x.e.pid === pid || childOf(x.e) === pid), end).slice(-200)),
     [pid, journal, end],
@@ -32,7 +38,7 @@ export function ProcessDetails() {
       {node ? (
         <dl className="facts">
           <dt>{t('details.role')}</dt>
-          <dd title={roleExplain(node.role)}>{roleWord(node.role)}</dd>
+          <dd title={roleExplain(node.role, observed != null)}>{roleWord(node.role, observed != null)}</dd>
           <dt>{t('details.state')}</dt>
           <dd className={`state-${node.state}`} title={st?.explain}>
             {st?.label} {node.letter && <span className="mono">({node.letter})</span>}
@@ -48,6 +54,31 @@ export function ProcessDetails() {
           <dd className="mono">{node.rssKb ? fmtKb(node.rssKb) : '—'}</dd>
           <dt>{t('details.cmd')}</dt>
           <dd className="mono cmd">{node.cmd || '—'}</dd>
+          {fds && (
+            <>
+              <dt title={t('explain.fds')}>{t('observe.sockets')}</dt>
+              <dd data-testid="details-sockets">
+                {fds.sockets.length === 0 ? (
+                  <span className="muted">{t('observe.noSockets')}</span>
+                ) : (
+                  <ul className="fd-list mono">
+                    {fds.sockets.map((s) => {
+                      const c = s.conn != null ? connections.find((x) => x.conn === s.conn) : undefined;
+                      return (
+                        <li key={s.fd}>
+                          {s.listen
+                            ? t('observe.fdListen', { fd: s.fd })
+                            : s.conn != null
+                              ? t('observe.fdConn', { fd: s.fd, conn: connLabel(s.conn), state: c?.state ?? '?', port: c?.peer.port ?? '?' })
+                              : t('observe.fdOther', { fd: s.fd })}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                )}
+              </dd>
+            </>
+          )}
           {node.reap && (
             <>
               <dt>{t('states.reaped.label')}</dt>
@@ -67,12 +98,22 @@ export function ProcessDetails() {
             ))}
           </select>
         </label>
-        <button type="button" disabled={!running || !node || node.state === 'reaped'} onClick={() => command({ cmd: 'kill', pid, signal })} title={t('explain.sendSignal')} data-testid="send-signal">
+        <button
+          type="button"
+          disabled={!running || !node || node.state === 'reaped' || (observed != null && observed.command == null)}
+          onClick={() => command({ cmd: 'kill', pid, signal })}
+          title={observed != null && observed.command == null ? t('observe.noSignals') : t('explain.sendSignal')}
+          data-testid="send-signal"
+        >
           {t('details.send')}
         </button>
-        <button type="button" disabled={!running} onClick={() => command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="details-reap-now">
-          {t('details.reapNow')}
-        </button>
+        {observed ? (
+          <span className="muted small">{t('observe.noReapNow')}</span>
+        ) : (
+          <button type="button" disabled={!running} onClick={() => command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="details-reap-now">
+            {t('details.reapNow')}
+          </button>
+        )}
       </div>
       <h3>{t('details.events')}</h3>
       {events.length === 0 ? (

@@ -33,12 +33,13 @@ const Chip = memo(function Chip(props: {
   reapTitle?: string;
   fade?: number;
   highlight: boolean;
+  observed: boolean;
   onOpen: (pid: number) => void;
 }) {
   const st = stateWords(props.state);
   const live = props.state !== 'reaped';
-  const roleHint = roleExplain(props.role);
-  const role = roleWord(props.role);
+  const roleHint = roleExplain(props.role, props.observed);
+  const role = roleWord(props.role, props.observed);
   return (
     <button
       type="button"
@@ -64,7 +65,7 @@ const Chip = memo(function Chip(props: {
   );
 });
 
-function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightPid: number | undefined; onOpen: (pid: number) => void; depth: number }) {
+function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightPid: number | undefined; observed: boolean; onOpen: (pid: number) => void; depth: number }) {
   const { node, nowT } = props;
   const kids = node.children ?? [];
   const shown = kids.slice(0, MAX_KIDS);
@@ -76,8 +77,8 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
   return (
     <div className={`branch depth-${props.depth}`}>
       {isRoot ? (
-        <div className="chip virtual" title={t('explain.supervisor')}>
-          <span className="chip-top">{t('tree.roles.supervisor')}</span>
+        <div className="chip virtual" title={props.observed ? t('observe.treeRootExplain') : t('explain.supervisor')}>
+          <span className="chip-top">{props.observed ? t('observe.treeRoot') : t('tree.roles.supervisor')}</span>
         </div>
       ) : (
         <Chip
@@ -92,13 +93,14 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
           reapTitle={reapTitle}
           fade={d.state === 'reaped' ? d.fade : undefined}
           highlight={props.highlightPid === d.pid}
+          observed={props.observed}
           onOpen={props.onOpen}
         />
       )}
       {kids.length > 0 && (
         <div className={`kids ${leafy ? 'grid' : ''}`}>
           {shown.map((k) => (
-            <Branch key={k.data.pid} node={k} nowT={nowT} highlightPid={props.highlightPid} onOpen={props.onOpen} depth={props.depth + 1} />
+            <Branch key={k.data.pid} node={k} nowT={nowT} highlightPid={props.highlightPid} observed={props.observed} onOpen={props.onOpen} depth={props.depth + 1} />
           ))}
           {kids.length > shown.length && <div className="chip more">{t('tree.more', { count: kids.length - shown.length })}</div>}
         </div>
@@ -115,6 +117,7 @@ export function ProcessTree() {
   const showDetails = useApp((s) => s.showDetails);
   const highlightPid = useApp((s) => (s.selectedConv != null ? s.journal.convs.get(s.selectedConv)?.worker : undefined));
   const root = useMemo(() => supervisorOf(buildTree(procs)), [procs]);
+  const observed = useApp((s) => s.run.observed != null);
   const nowT = runNow(clock);
   const count = procs.filter((p) => p.state !== 'reaped').length;
   return (
@@ -123,7 +126,7 @@ export function ProcessTree() {
         <div className="empty">{t('tree.empty')}</div>
       ) : (
         <div className="tree">
-          <Branch node={root} nowT={nowT} highlightPid={highlightPid} onOpen={showDetails} depth={0} />
+          <Branch node={root} nowT={nowT} highlightPid={highlightPid} observed={observed} onOpen={showDetails} depth={0} />
         </div>
       )}
     </Panel>

@@ -123,6 +123,8 @@ export function Transcripts() {
   const paused = useApp((s) => s.paused);
   const newest = useNewest(list);
   const shown = (selected != null ? journal.convs.get(selected) : undefined) ?? newest;
+  // A watched server's side of each connection is not visible: only the built-in client's.
+  const observed = useApp((s) => s.run.observed != null);
   return (
     <Panel
       title={t('transcripts.heading')}
@@ -140,6 +142,11 @@ export function Transcripts() {
       }
       className="tx-panel"
     >
+      {observed && (
+        <p className="small warn-text" data-testid="client-side-only">
+          {t('observe.clientSideOnly')}
+        </p>
+      )}
       {list.length === 0 ? (
         <div className="empty">{t('transcripts.empty')}</div>
       ) : (

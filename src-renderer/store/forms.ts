@@ -3,7 +3,7 @@
 import { RANGES } from '../../server-core/ranges';
 import type { FireOptions } from '../../server-core/client/types';
 import type { Interface, Model, ReapPolicy } from '../../server-core/events';
-import type { RunConfig } from '../../src-main/supervisor/types';
+import type { ObserveConfig, RunConfig } from '../../src-main/supervisor/types';
 import { t } from '../i18n';
 
 export interface ServerForm {
@@ -26,6 +26,25 @@ export interface ServerForm {
   maxZombies: string;
   workerTimeoutS: string;
   readTimeoutS: string;
+}
+
+/** "Watch a server": a command line (and the folder to run it in) or a running pid. */
+export interface ObserveForm {
+  target: 'command' | 'pid';
+  command: string;
+  /** Blank = forkscope's own folder (where examples/ is). */
+  cwd: string;
+  pid: string;
+  /** Blank = whichever port it listens on. */
+  port: string;
+}
+
+/** The example servers a learner can start from the form (examples/, run from forkscope's folder). */
+export const OBSERVE_EXAMPLES = ['iterative', 'backlog', 'fork-no-close', 'fork-no-reap', 'reap-one-per-signal', 'reap-loop'] as const;
+export type ObserveExample = (typeof OBSERVE_EXAMPLES)[number];
+
+export function exampleCommand(name: ObserveExample): string {
+  return `python3 examples/${name}.py`;
 }
 
 export type ClientKind = 'request' | 'raw' | 'slow' | 'hold';
@@ -92,6 +111,31 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
     if (v != null && /^\d+$/.test(v)) form[key] = v;
   }
   return form;
+}
+
+export function defaultObserveForm(params?: URLSearchParams): ObserveForm {
+  const form: ObserveForm = { target: 'command', command: exampleCommand('fork-no-reap'), cwd: '', pid: '', port: '' };
+  // ?observe=COMMAND (tests, and links in docs) presets the command line.
+  const command = params?.get('observe');
+  if (command) form.command = command;
+  return form;
+}
+
+export function toObserveConfig(form: ObserveForm): Result<ObserveConfig> {
+  let port: number | undefined;
+  if (form.port.trim() !== '') {
+    const p = int(form.port, t('observe.port'), 1, RANGES.port.max);
+    if (!p.ok) return p;
+    port = p.value;
+  }
+  if (form.target === 'pid') {
+    const pid = int(form.pid, t('observe.pid'), RANGES.pid.min, RANGES.pid.max);
+    if (!pid.ok) return pid;
+    return { ok: true, value: { pid: pid.value, ...(port !== undefined ? { port } : {}) } };
+  }
+  const command = form.command.trim();
+  if (!command) return { ok: false, error: t('observe.commandMissing') };
+  return { ok: true, value: { command, ...(form.cwd.trim() ? { cwd: form.cwd.trim() } : {}), ...(port !== undefined ? { port } : {}) } };
 }
 
 export function defaultClientForm(): ClientForm {

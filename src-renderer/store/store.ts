@@ -5,9 +5,9 @@ import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import type { Command, EventType, ReapPolicy } from '../../server-core/events';
 import type { Bridge } from '../../src-main/ipc/channels';
-import type { Batch, Counters, Snapshot, Summary } from '../../src-main/supervisor/types';
+import type { Batch, ConnectionView, Counters, Snapshot, Summary } from '../../src-main/supervisor/types';
 import type { QueueItem } from './conversations';
-import { defaultClientForm, defaultServerForm, toFireOptions, toRunConfig, type ClientForm, type ServerForm } from './forms';
+import { defaultClientForm, defaultObserveForm, defaultServerForm, toFireOptions, toObserveConfig, toRunConfig, type ClientForm, type ObserveForm, type ServerForm } from './forms';
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
 import type { Point } from './series';
@@ -29,6 +29,8 @@ export interface LiveSlice {
   masterZombies: number | null;
   procs: ProcNode[];
   queue: QueueView;
+  /** A watched server's connections, with the processes holding each. */
+  connections: ConnectionView[];
   run: RunView;
   /** Timeline entries with seq below this are on screen. */
   timelineEnd: number;
@@ -64,13 +66,20 @@ export interface UiSlice {
 
 export interface ServerSlice {
   form: ServerForm;
-  busy: 'starting' | 'stopping' | 'restarting' | null;
+  busy: 'starting' | 'stopping' | 'restarting' | 'watching' | null;
   actionError: string | null;
   /** Set when we asked the master to stop, so its exit is not reported as a failure. */
   stopRequested: boolean;
   /** The config the running master was started with (to tell the user a restart is due). */
   startedWith: string | null;
   setForm(patch: Partial<ServerForm>): void;
+  /** "Watch a server": its form, and whether it is shown instead of the server's settings. */
+  observeForm: ObserveForm;
+  observeOpen: boolean;
+  setObserveForm(patch: Partial<ObserveForm>): void;
+  setObserveOpen(open: boolean): void;
+  /** Watches the server the observe form names (stopping whatever ran). */
+  observe(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
@@ -118,6 +127,7 @@ const liveSlice =
     masterZombies: null,
     procs: [],
     queue: { length: 0, backlog: 0, waiting: [], connecting: [] },
+    connections: [],
     run: journal.run(),
     timelineEnd: 0,
     convVersion: 0,
@@ -188,6 +198,10 @@ function viewsOf(j: Journal, now: number, published: Marks, ui: Pick<AppState, '
     out.queue = { ...j.summary.queue, ...j.convs.queueView() };
     j.dirty.queue = false;
   }
+  if (j.dirty.connections) {
+    out.connections = j.summary.connections.slice();
+    j.dirty.connections = false;
+  }
   if (j.convs.version !== published.conv) {
     published.conv = j.convs.version;
     out.convVersion = j.convs.version;
@@ -245,6 +259,29 @@ const serverSlice =
       stopRequested: false,
       startedWith: null,
       setForm: (patch) => set({ form: { ...get().form, ...patch } }),
+      observeForm: defaultObserveForm(params),
+      observeOpen: params?.has('observe') ?? false,
+      setObserveForm: (patch) => set({ observeForm: { ...get().observeForm, ...patch } }),
+      setObserveOpen: (observeOpen) => set({ observeOpen }),
+      observe: async () => {
+        const cfg = toObserveConfig(get().observeForm);
+        if (!cfg.ok) {
+          set({ actionError: cfg.error });
+          return;
+        }
+        if (!bridge) return;
+        set({ busy: 'watching', actionError: null, stopRequested: get().run.running });
+        try {
+          const summary: Summary = await bridge.invoke('observe:start', cfg.value);
+          acceptStartResult(get().journal, summary);
+          set({ startedWith: null, stopRequested: false });
+          get().publish(performance.now());
+        } catch (err) {
+          set({ actionError: message(err) });
+        } finally {
+          set({ busy: null });
+        }
+      },
       start: () => launch('starting'),
       restart: () => launch('restarting'),
       stop: async () => {
