@@ -67,6 +67,17 @@ export function lostSignals(lost: number, exited: number): string {
   return exited > 0 ? t('counters.oneEach') : t('counters.noExits');
 }
 
+/**
+ * The same line for a watched server whose SIGCHLDs are traced: what became of the signals its
+ * children sent — merged into one pending (not queued), or discarded (no handler).
+ */
+export function sentSignals(sent: { merged: number; ignored: number }, exited: number): string {
+  const parts: string[] = [];
+  if (sent.merged > 0) parts.push(t('observe.sentMerged', { count: sent.merged }));
+  if (sent.ignored > 0) parts.push(t('observe.sentIgnored', { count: sent.ignored }));
+  return parts.length ? parts.join(' · ') : lostSignals(0, exited);
+}
+
 /** What to do about an error message the supervisor or the master reported. */
 export function adviceFor(message: string): string {
   const m = message.toLowerCase();

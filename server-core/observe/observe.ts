@@ -135,6 +135,11 @@ export class Watch {
     return this.target.started;
   }
 
+  /** When a child of the server exited (ms on the run's clock), while it is not reaped yet. */
+  exitedAt(pid: number): number | null {
+    return this.exitAt.get(pid) ?? null;
+  }
+
   /** Whether `pid` is one of the watched server's processes (as the last pass saw them). */
   has(pid: number): boolean {
     return this.lastTree.has(pid);

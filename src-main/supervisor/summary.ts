@@ -61,9 +61,12 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.counters = emptyCounters();
       s.divergence = null;
       s.lastError = null;
-      s.observed = { pid: e.pid, command: e.command ?? null, cwd: e.cwd ?? null, tracing: e.tracing, traceNote: null, handler: null };
+      s.observed = { pid: e.pid, command: e.command ?? null, cwd: e.cwd ?? null, tracing: e.tracing, traceNote: null, handler: null, sent: { queued: 0, merged: 0, ignored: 0 } };
       s.connections = [];
       s.sockets = {};
+      break;
+    case 'sigchld-sent':
+      if (s.observed) s.observed = { ...s.observed, sent: { ...s.observed.sent, [e.result]: s.observed.sent[e.result] + 1 } };
       break;
     case 'sigchld-handler':
       if (s.observed) s.observed = { ...s.observed, handler: e.action };

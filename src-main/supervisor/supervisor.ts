@@ -65,6 +65,8 @@ export class Supervisor implements SupervisorApi {
   private run: Run | null = null;
   /** A server of the learner's being watched (instead of a master run). */
   private watched: Watch | null = null;
+  /** The last one, kept after it ends: it knows when its children became zombies (their reap as orphans says how long). */
+  private lastWatched: Watch | null = null;
   /** Process groups of every run started (the master's pid), to sweep at the end. */
   private readonly groups = new Set<number>();
   private stopping: Promise<void> | null = null;
@@ -81,7 +83,7 @@ export class Supervisor implements SupervisorApi {
     this.observer = new Observer(opts.observer ?? {}, (o) => this.onSample(o));
     this.orphans = new Orphanage(
       (e, source) => this.emit(e, source),
-      (pid) => this.observer.zombieSinceOf(pid),
+      (pid) => this.lastWatched?.exitedAt(pid) ?? this.observer.zombieSinceOf(pid),
       now,
     );
   }
@@ -92,7 +94,8 @@ export class Supervisor implements SupervisorApi {
     if (this.closed) throw new Error('the supervisor has been shut down');
     if (this.stopping) await this.stopping;
     // Whatever is left of an earlier run (its master, or orphans that may hold the port) goes first.
-    if (this.run) await this.stop();
+    if (this.run || this.watched) await this.stop();
+    this.lastWatched = null;
     this.becomeSubreaper();
 
     // eslint-disable-next-line prefer-const -- the handlers below run only after `run` is set
@@ -142,6 +145,7 @@ export class Supervisor implements SupervisorApi {
       (e) => this.timeline.push(e, e.type === 'output' ? 'server' : 'kernel'),
     );
     this.watched = watch;
+    this.lastWatched = watch;
     // Its group is swept like a run's: the supervisor is a subreaper, so its orphans come here.
     if (command) {
       this.groups.add(watch.pid);

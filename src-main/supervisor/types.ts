@@ -1,5 +1,5 @@
 // The supervisor's public face: what the Electron window and the browser bridge drive.
-import type { Command, ConnectionEvent, FdSocket, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent, SigchldHandlerEvent } from '../../server-core/events';
+import type { Command, ConnectionEvent, FdSocket, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent, SigchldHandlerEvent, SigchldSentEvent } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 
 /**
@@ -49,6 +49,8 @@ export interface ObservedServer {
   /** Why they are not, in plain words (the NO_TRACE notice). */
   traceNote: string | null;
   handler: SigchldHandlerEvent['action'] | null;
+  /** Traced SIGCHLDs its children sent, by what became of each (sigchld-sent). */
+  sent: Record<SigchldSentEvent['result'], number>;
 }
 
 /** One connection to the watched server's port, as its last `connection` event said. */

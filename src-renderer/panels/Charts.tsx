@@ -6,7 +6,7 @@
 import { memo, startTransition, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { t } from '../i18n';
-import { lostSignals } from '../strings';
+import { lostSignals, sentSignals } from '../strings';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
 import type { AppState } from '../store/store';
 import { COUNT_MS } from './Counters';
@@ -189,6 +189,7 @@ export function Charts() {
   const lost = Math.max(0, exited - sigchld);
   // A watched server's SIGCHLDs are seen only where they can be traced: else say why, not 0.
   const untraced = useApp((s) => (s.run.observed && !s.run.observed.tracing ? (s.run.observed.traceNote ?? t('observe.notTraced')) : null));
+  const sent = useApp((s) => s.run.observed?.sent);
   return (
     <div className="charts">
       <Panel title={t('charts.heading')} hint={t('explain.overTime')} className="chart-panel">
@@ -219,7 +220,7 @@ export function Charts() {
         ) : (
           <>
             {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
-            <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{lostSignals(lost, exited)}</div>
+            <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{sent ? sentSignals(sent, exited) : lostSignals(lost, exited)}</div>
           </>
         )}
       </Panel>

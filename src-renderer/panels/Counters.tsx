@@ -2,7 +2,7 @@
 // sits beside it. SIGCHLD deliveries next to child exits show lesson 8: signals merge.
 import type { ReactNode } from 'react';
 import { t } from '../i18n';
-import { lostSignals } from '../strings';
+import { lostSignals, sentSignals } from '../strings';
 import type { AppState } from '../store/store';
 import { useApp, useAppThrottled } from '../store/react';
 import { useRunSecond } from './run-second';
@@ -88,7 +88,9 @@ export function Counters() {
           <span className="vs"> {t('counters.vs')} </span>
           <span data-testid="exited-count">{counters.exited}</span>
         </div>
-        <div className={`stat-sub ${lost > 0 || !signalsSeen ? 'warn-text' : ''}`}>{signalsSeen ? lostSignals(lost, counters.exited) : t('observe.sigchldNotTraced')}</div>
+        <div className={`stat-sub ${lost > 0 || !signalsSeen ? 'warn-text' : ''}`}>
+          {!signalsSeen ? t('observe.sigchldNotTraced') : observed ? sentSignals(observed.sent, counters.exited) : lostSignals(lost, counters.exited)}
+        </div>
       </div>
       <div className="stat small-stats">
         <div title={observed ? t('observe.notNarrated') : t('explain.accepted')}>

@@ -70,6 +70,8 @@ export function ProcessDetails() {
                             ? t('observe.fdListen', { fd: s.fd })
                             : s.conn != null
                               ? t('observe.fdConn', { fd: s.fd, conn: connLabel(s.conn), state: c?.state ?? '?', port: c?.peer.port ?? '?' })
+                              : observed?.command && (s.fd === 1 || s.fd === 2)
+                              ? t('observe.fdStdio', { fd: s.fd, name: s.fd === 1 ? 'stdout' : 'stderr' })
                               : t('observe.fdOther', { fd: s.fd })}
                         </li>
                       );

@@ -129,7 +129,7 @@ export function Transcripts() {
     <Panel
       title={t('transcripts.heading')}
       hint={t('explain.transcript')}
-      sub={master != null ? <span title={t('transcripts.thisRunHint')}>{t('transcripts.thisRun', { pid: master })}</span> : undefined}
+      sub={master != null ? <span title={t('transcripts.thisRunHint')}>{observed ? t('observe.thisRun', { pid: master }) : t('transcripts.thisRun', { pid: master })}</span> : undefined}
       right={
         <span className="muted">
           {t('transcripts.count', { count: list.length })}

@@ -42,7 +42,7 @@ export interface RunView {
 export const TIMELINE_CAP = 20_000;
 
 const COUNTING = new Set<string>(['master-start', 'observing', 'accept', 'fork', 'request', 'response', 'sigchld', 'exit', 'reap', 'error', 'zombies']);
-const RUN = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'reap-policy', 'divergence', 'accepting', 'stopped', 'sigchld-handler', 'notice']);
+const RUN = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'reap-policy', 'divergence', 'accepting', 'stopped', 'sigchld-handler', 'sigchld-sent', 'notice']);
 const QUEUE = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'queue']);
 /** What a watched server's connection list and descriptor lists follow. */
 const CONNECTIONS = new Set<string>(['master-start', 'observing', 'master-exit', 'connection', 'fds', 'proc']);
