@@ -72,6 +72,7 @@ describe.skipIf(process.platform !== 'linux' || !python)('Watch a server, in the
     }
     // The server's side of a transcript is not visible, and the panel says so.
     await testid('client-side-only').waitFor({ timeout: UI_TIMEOUT });
+    await page.locator('.side').evaluate((el) => el.scrollTo(0, 0)); // the form from its top, for the picture
     await screenshot(page, 'observe');
 
     await testid('observe-stop').click();
