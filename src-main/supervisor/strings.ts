@@ -12,4 +12,13 @@ export const strings = {
   portTaken: (port: string) => ` Port ${port} is already in use: choose another port, or stop the program that holds it.`,
   nonJson: (line: string) => `The server printed a line that is not an event: ${line}`,
   orphansLeft: (pids: number[]) => `Processes of the run were still alive after stop: ${pids.join(', ')}.`,
+  // The one line printed when Ctrl+C (or closing the app) stops everything (stop-line.ts).
+  stoppedServer: (host: string, port: number, pid: number, model: string) => `stopped the server on ${host}:${port} (master ${pid}, ${model} model)`,
+  stoppedDeadServer: (pid: number) => `stopped what was left of the server (master ${pid})`,
+  stoppedLeftovers: (parts: string[]) => `stopped ${parts.join(', ')} left by a server that had already died`,
+  stoppedNothing: 'stopped; no server was running',
+  stoppedChildren: (parts: string[]) => ` and its ${parts.join(', ')}`,
+  count: (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`,
+  nothingLeft: ' — nothing of it is left running',
+  stillAlive: (pids: number[]) => ` — still alive: ${pids.join(', ')} (kill -9 them)`,
 } as const;

@@ -76,9 +76,14 @@ describe('forkscope web', () => {
     await expect.poll(() => descendantsOf(web.pid).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
     const run = descendantsOf(web.pid);
     expect(run.map((p) => p.pid)).toContain(master);
+    await new Promise((r) => setTimeout(r, 500)); // the observer's next /proc sample (10 Hz) has them
     const { code } = await web.stop();
     expect(code).toBe(0);
     for (const p of run) expect(readStat(p.pid)).toBeNull();
+    // One line says what was stopped, as /proc last showed it.
+    expect(web.stderr().trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^forkscope web: stopped the server on 127\\.0\\.0\\.1:\\d+ \\(master ${master}, fork model\\) and its 3 zombies — nothing of it is left running$`)),
+    ]);
   });
 
   it('refuses a bad port in one line with exit 2', async () => {
@@ -124,6 +129,8 @@ describe('npm start', () => {
       if (!hasElectron) expect(err).toMatch(/^forkscope: no Electron binary here .*install-electron.* browser instead$/m);
       const url = /(http:\S+)/.exec(out)![1];
       const master = await zombiesVia(url);
+      await expect.poll(() => descendantsOf(proc.pid!).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
+      await new Promise((r) => setTimeout(r, 500)); // and the observer has sampled them
       const run = descendantsOf(proc.pid!);
       expect(run.map((p) => p.pid)).toContain(master);
       // Ctrl+C: the terminal signals the whole foreground process group.
@@ -131,6 +138,8 @@ describe('npm start', () => {
       const [code] = await exited;
       expect(code).toBe(0);
       for (const p of run) expect(readStat(p.pid)).toBeNull();
+      // Ctrl+C's one line, after whatever the start printed.
+      expect(err.trim().split('\n').at(-1)).toMatch(new RegExp(`^forkscope web: stopped the server on 127\\.0\\.0\\.1:\\d+ \\(master ${master}, fork model\\) and its 3 zombies — nothing of it is left running$`));
     } finally {
       for (const g of [proc.pid!, ...descendantsOf(proc.pid!).map((p) => p.pgrp)]) {
         try {

@@ -78,8 +78,12 @@ describe('Electron main', () => {
     expect(first.preventDefault).toHaveBeenCalled();
     expect(sup.shutdown).toHaveBeenCalledTimes(1);
     expect(electron.app.quit).not.toHaveBeenCalled();
+    const said = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     finish();
     await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalledTimes(1));
+    // The terminal that ran `npm start` is told, in one line, what was stopped.
+    expect(said.mock.calls.map((c) => String(c[0]))).toEqual(['forkscope: stopped; no server was running\n']);
+    said.mockRestore();
     // The quit that follows goes through.
     const second = { preventDefault: vi.fn() };
     electron.app.emit('before-quit', second);
