@@ -113,11 +113,14 @@ describe('forkscope web', () => {
 describe('npm start', () => {
   const hasElectron = existsSync(join(root, 'node_modules', 'electron', 'path.txt'));
 
-  it('without an Electron binary says so in one line, runs browser mode, and Ctrl+C leaves nothing', async () => {
+  it("without an Electron binary tries Electron's installer, says why it could not, runs browser mode, and Ctrl+C leaves nothing", async () => {
     const proc = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), ...(hasElectron ? ['--web'] : []), '--no-open'], {
       cwd: root,
       detached: true, // its own process group, like a terminal's foreground job
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Electron's installer is tried first: here against a port nobody listens on, so the test
+      // never downloads anything (test/integration/electron-install.test.ts tests a download).
+      env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/' },
     });
     let out = '';
     let err = '';
@@ -126,7 +129,10 @@ describe('npm start', () => {
     const exited = once(proc, 'exit') as Promise<[number | null, string | null]>;
     try {
       await expect.poll(() => out, { timeout: 90_000, interval: 100 }).toMatch(/^forkscope web: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n$/);
-      if (!hasElectron) expect(err).toMatch(/^forkscope: no Electron binary here .*install-electron.* browser instead$/m);
+      if (!hasElectron) {
+        expect(err).toMatch(/^forkscope: Electron's binary is missing .*: fetching it with Electron's installer/m);
+        expect(err).toMatch(/^forkscope: no Electron binary here \(the download failed: .*fetch failed; .*install-electron.* browser instead$/m);
+      }
       const url = /(http:\S+)/.exec(out)![1];
       const master = await zombiesVia(url);
       await expect.poll(() => descendantsOf(proc.pid!).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
