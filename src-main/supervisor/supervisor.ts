@@ -15,6 +15,7 @@ import { serveArgs } from './argv';
 import { defaultLaunch, type MasterLaunch } from './launch';
 import { MasterProcess, type MasterExit } from './master';
 import { MasterStream } from './ingest';
+import { AcceptWaits } from './accept-waits';
 import { Orphanage } from './orphans';
 import { strings } from './strings';
 import { Timeline, type TimelineOptions } from './timeline';
@@ -49,6 +50,8 @@ interface Run {
 }
 
 const SWEEP_TIMEOUT_MS = 5000;
+/** How long a finished fire waits for the accepts of its connections still in the master's pipe. */
+const ACCEPT_GRACE_MS = 300;
 
 export class Supervisor implements SupervisorApi {
   private readonly timeline: Timeline;
@@ -65,6 +68,8 @@ export class Supervisor implements SupervisorApi {
   private readonly groups = new Set<number>();
   private stopping: Promise<void> | null = null;
   private readonly fires = new Set<AbortController>();
+  /** Each running fire's connections, waiting to be matched with the server's accepts. */
+  private readonly acceptWaits = new Set<AcceptWaits>();
   private closed = false;
 
   constructor(opts: SupervisorOptions = {}) {
@@ -101,6 +106,7 @@ export class Supervisor implements SupervisorApi {
     const stream = new MasterStream(
       (e) => {
         account.note(e);
+        for (const w of this.acceptWaits) w.server(e);
         this.timeline.push(e, 'server');
       },
       (line) => this.emit({ type: 'notice', message: strings.nonJson(line), code: 'NON_JSON' }, 'supervisor'),
@@ -160,11 +166,25 @@ export class Supervisor implements SupervisorApi {
 
   async fire(options: FireOptions): Promise<FireSummary> {
     const ac = new AbortController();
+    const waits = new AcceptWaits();
     this.fires.add(ac);
+    this.acceptWaits.add(waits);
     try {
-      return await fireClient(options, (e) => this.timeline.push(e, 'client'), { signal: ac.signal });
+      const summary = await fireClient(
+        options,
+        (e) => {
+          this.timeline.push(e, 'client');
+          waits.client(e as ForkscopeEvent);
+        },
+        { signal: ac.signal },
+      );
+      // The master wrote each accept before the answer, but its pipe may be read a moment later.
+      for (let i = 0; waits.pending > 0 && this.run?.master.running && i < ACCEPT_GRACE_MS / 10; i++) await sleep(10);
+      const queueMs = waits.spread();
+      return queueMs ? { ...summary, queueMs } : summary;
     } finally {
       this.fires.delete(ac);
+      this.acceptWaits.delete(waits);
     }
   }
 
