@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm start [-- --web] [-- --port N] [-- --no-open]`: builds forkscope (the server bundles and the
-// electron-vite app) and launches the desktop app. Electron's binary is downloaded separately
-// from its npm package: where it is missing, Electron's own installer is run first (with its
-// progress shown, bounded in time: electron-install.mjs); where that fails too (some machines
-// cannot reach the download), it says why in one line and runs the same app in the browser
-// instead (`forkscope web`).
+// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN]`: builds forkscope (the server
+// bundles and the electron-vite app) and launches the desktop app. Electron's binary is downloaded
+// separately from its npm package: where it is missing, Electron's own installer is run first
+// (with its progress shown, bounded in time: electron-install.mjs); where that fails too (some
+// machines cannot reach the download), it says why in one line and runs the same app in the
+// browser instead (`forkscope web`).
 // Ctrl+C stops everything: the app shuts its supervisor down, which stops every server process.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const INSTALL_TIMEOUT_MS = 300_000;
 const INSTALL_STALL_MS = 20_000;
 
 const STRINGS = {
-  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open]',
+  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN]',
   fetching: "forkscope: Electron's binary is missing (node_modules/electron/dist): fetching it with Electron's installer (`npm start -- --web` skips this)",
   noElectron: (why) =>
     `forkscope: no Electron binary here (${why}; \`npx install-electron\` tries again, or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron) — opening forkscope in the browser instead`,
@@ -27,12 +27,14 @@ const STRINGS = {
 };
 
 function parseArgs(argv) {
-  const opts = { web: false, port: 0, open: true };
+  const opts = { web: false, port: 0, open: true, lang: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--web') opts.web = true;
     else if (a === '--no-open') opts.open = false;
     else if (a === '--port' && /^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) <= 65535) opts.port = Number(argv[++i]);
+    else if (a === '--lang' && argv[i + 1]) opts.lang = argv[++i];
+    else if (a.startsWith('--lang=')) opts.lang = a.slice('--lang='.length);
     else {
       process.stderr.write(`${STRINGS.usage}\n`);
       process.exit(2);
@@ -51,10 +53,10 @@ function electronBinary() {
   return bin && existsSync(bin) ? bin : null;
 }
 
-function launchElectron(bin) {
+function launchElectron(bin, lang) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set by some shells; it would make the app start as plain node
-  const child = spawn(bin, [root], { cwd: root, stdio: 'inherit', env });
+  const child = spawn(bin, [root, ...(lang ? [`--lang=${lang}`] : [])], { cwd: root, stdio: 'inherit', env });
   // Ctrl+C reaches Electron too (same process group); pass on what we get from elsewhere and
   // wait for the app's own shutdown, which stops the server's process group.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -74,6 +76,11 @@ try {
   process.stderr.write(`${STRINGS.buildFailed(err instanceof Error ? err.message : String(err))}\n`);
   process.exit(1);
 }
+if (opts.lang != null && !web.isLanguage(opts.lang)) {
+  process.stderr.write(`forkscope: ${web.unknownLanguage(opts.lang)}\n`);
+  process.exit(2);
+}
+
 /** Electron's binary, fetched first when it is missing; null (having said why) when it cannot be. */
 async function electronOrWhy() {
   const found = electronBinary();
@@ -96,5 +103,5 @@ async function electronOrWhy() {
 }
 
 const bin = opts.web ? null : await electronOrWhy();
-if (bin) launchElectron(bin);
-else await web.runWeb({ port: opts.port, open: opts.open });
+if (bin) launchElectron(bin, opts.lang);
+else await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang });
