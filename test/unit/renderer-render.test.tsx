@@ -78,4 +78,14 @@ describe('App', () => {
     live.getState().receive([batch(0, [...runStart(c), c.ev('divergence', { pid: SUPERVISOR, what: 'zombies', master: 3, kernel: 5 })])], 0);
     expect(render(live)).toMatch(/data-testid="divergence-banner"[\s\S]*master says 3, \/proc says 5/);
   });
+
+  it('a stopped server: the accept queue says "not listening", not also "empty"', () => {
+    const c = new Clock();
+    const store = createAppStore(null);
+    store.getState().receive([batch(0, [...runStart(c), c.ev('master-exit', { pid: SUPERVISOR, code: 0, signal: null, stderr: [], expected: true })])], 0);
+    const html = render(store);
+    expect(html).toContain('Not listening');
+    expect(html).not.toContain('Empty: every finished handshake');
+    expect(html).not.toContain('6 slots');
+  });
 });
