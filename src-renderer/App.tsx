@@ -1,8 +1,10 @@
 // The window: controls and client on the left; numbers, processes, queue, charts,
-// transcripts and timeline on the right. Keyboard: space pauses, r fires again.
+// transcripts and timeline on the right. Keyboard: space pauses, r fires again, Escape closes
+// the details drawer and menus; a click outside an open menu closes it.
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keyAction } from './keyboard';
+import { closeMenus } from './menus';
 import { AcceptQueue } from './panels/AcceptQueue';
 import { Banners } from './panels/Banners';
 import { Charts } from './panels/Charts';
@@ -34,11 +36,21 @@ function useKeyboard(): void {
       });
       if (!action) return;
       ev.preventDefault();
-      if (action === 'pause') store.getState().togglePause();
+      if (action === 'close') {
+        closeMenus(document);
+        store.getState().showDetails(null);
+      } else if (action === 'pause') store.getState().togglePause();
       else void store.getState().fireAgain();
     };
+    const onPointer = (ev: PointerEvent): void => {
+      closeMenus(document, ev.target instanceof Node ? ev.target : null);
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
   }, [store]);
 }
 

@@ -6,6 +6,7 @@ import { t } from '../i18n';
 import { BUILTIN_APPS, toRunConfig, type BuiltinApp } from '../store/forms';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
+import { Refusal, useRefusal } from './Refusal';
 
 const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
 const REAP_POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
@@ -28,6 +29,9 @@ export function Controls() {
   const stale = running && startedWith != null && cfg.ok && JSON.stringify({ ...cfg.value, reap: JSON.parse(startedWith).reap }) !== startedWith;
   const reapValue = running && liveReap ? liveReap : form.reap;
   const zombies = useApp((s) => s.zombies.count);
+  // Refusals are said beside the control that was used.
+  const [reapWhy, runReap] = useRefusal();
+  const [fdsWhy, runFds] = useRefusal();
 
   return (
     <Panel title={t('controls.heading')} className="controls">
@@ -48,7 +52,7 @@ export function Controls() {
           <span>
             {t('controls.reap')} {running && <span className="live-badge">{t('controls.live')}</span>}
           </span>
-          <select value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
+          <select value={reapValue} disabled={busy != null} onChange={(e) => runReap(setReap(e.target.value as ReapPolicy))} data-testid="reap-policy">
             {REAP_POLICIES.map((p) => (
               <option key={p} value={p} title={t(`reapPolicies.${p}.explain`)}>
                 {t(`reapPolicies.${p}.label`)}
@@ -56,10 +60,11 @@ export function Controls() {
             ))}
           </select>
         </label>
-        <button type="button" disabled={!running} onClick={() => void command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="reap-now">
+        <button type="button" disabled={!running} onClick={() => runReap(command({ cmd: 'reap-now' }))} title={t('explain.reapNow')} data-testid="reap-now">
           {t('details.reapNow')}
         </button>
       </div>
+      <Refusal why={reapWhy} testid="reap-refusal" />
       <p className="why">{t(`reapPolicies.${reapValue}.explain`)}</p>
       {running && reapValue !== 'none' && zombies > 0 && (
         <p className="why warn-text" data-testid="leftover-zombies">
@@ -142,10 +147,11 @@ export function Controls() {
           <input inputMode="numeric" value={form.nofile} placeholder={t('controls.nofilePlaceholder')} disabled={locked} onChange={(e) => setForm({ nofile: e.target.value })} data-testid="nofile-input" />
         </label>
         {running && form.parentKeepsConn && (
-          <button type="button" onClick={() => void command({ cmd: 'release-fds' })} title={t('explain.releaseFds')} data-testid="release-fds">
+          <button type="button" className="action" onClick={() => runFds(command({ cmd: 'release-fds' }))} title={t('explain.releaseFds')} data-testid="release-fds">
             {t('controls.releaseFds')}
           </button>
         )}
+        <Refusal why={fdsWhy} testid="release-fds-refusal" />
       </fieldset>
 
       <details className="more-fields">
