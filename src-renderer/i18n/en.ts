@@ -73,7 +73,7 @@ export const en = {
     node: { label: 'Node (req, res)', explain: 'Node-style handlers such as Express run unchanged behind the same gateway. ($t(parts.gateway))' },
   },
   apps: {
-    hello: 'Answers “Hello world from a simple WSGI application!” — the tutorial’s app.',
+    hello: 'Answers `Hello world from a simple WSGI application!` — the tutorial’s app.',
     slow: 'Sleeps ?ms=N (default 1000) before answering: makes the queue and the workers visible.',
     echo: 'Returns the environ the gateway built, as JSON. ($t(parts.gateway))',
     stream: 'Sends ?bytes=N in chunks through start_response’s write().',
@@ -519,6 +519,9 @@ export const en = {
     masterExitCode: 'master exited with code {{code}}',
     reparented: 'worker {{child}} reparented to the supervisor',
     masterStart: 'started master {{child}} — a new run: connections are numbered from #1 again',
+    via: { sigchld: 'SIGCHLD', proc: '/proc', waitpid: 'waitpid()' },
+    by: { wait: 'wait()', loop: 'a waitpid loop', 'reap-now': 'reap now', shutdown: 'the shutdown', supervisor: 'the supervisor' },
+    reason: { command: 'asked from the app', 'worker-timeout': 'worker timeout', shutdown: 'shutdown' },
   },
   lessons: {
     heading: 'Lessons',

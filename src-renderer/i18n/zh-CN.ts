@@ -76,7 +76,7 @@ export const zhCN: ZhCatalog = {
     node: { label: 'Node（req, res）', explain: 'Express 这类 Node 风格的处理函数无需修改，就能运行在同一个网关后面。（$t(parts.gateway)）' },
   },
   apps: {
-    hello: '返回 “Hello world from a simple WSGI application!”——教程里的应用。',
+    hello: '返回 `Hello world from a simple WSGI application!`——教程里的应用。',
     slow: '先睡 ?ms=N 毫秒（默认 1000）再回答：让队列和工作进程看得见。',
     echo: '以 JSON 返回网关构造的 environ。（$t(parts.gateway)）',
     stream: '通过 start_response 返回的 write() 分块发送 ?bytes=N 字节。',
@@ -497,6 +497,9 @@ export const zhCN: ZhCatalog = {
     masterExitCode: '主进程以退出码 {{code}} 退出',
     reparented: '工作进程 {{child}} 被过继给监督进程',
     masterStart: '启动了主进程 {{child}}——新的一次运行：连接重新从 #1 编号',
+    via: { sigchld: 'SIGCHLD', proc: '/proc', waitpid: 'waitpid()' },
+    by: { wait: 'wait()', loop: 'waitpid 循环', 'reap-now': '立即回收', shutdown: '关闭时', supervisor: '监督进程' },
+    reason: { command: '从应用里发送', 'worker-timeout': '工作进程超时', shutdown: '关闭' },
   },
   lessons: {
     heading: '课程',

@@ -7,6 +7,7 @@ import { t } from '../i18n';
 import { BUILTIN_APPS, toRunConfig, type BuiltinApp } from '../store/forms';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
+import { plain, RichText } from './RichText';
 
 const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
 const REAP_POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
@@ -77,7 +78,7 @@ export function Controls() {
           <span>{t('controls.app')}</span>
           <select value={form.appChoice} disabled={locked} onChange={(e) => setForm({ appChoice: e.target.value })} data-testid="app-select">
             {BUILTIN_APPS.map((a) => (
-              <option key={a} value={a} title={t(`apps.${a}`)}>
+              <option key={a} value={a} title={plain(t(`apps.${a}`))}>
                 {a}
               </option>
             ))}
@@ -94,7 +95,7 @@ export function Controls() {
         </label>
       </div>
       {form.appChoice !== 'custom' ? (
-        <p className="why clamp" title={t(`apps.${form.appChoice as BuiltinApp}`)}>{t(`apps.${form.appChoice as BuiltinApp}`)}</p>
+        <RichText className="why clamp" title={plain(t(`apps.${form.appChoice as BuiltinApp}`))} text={t(`apps.${form.appChoice as BuiltinApp}`)} />
       ) : (
         <>
           <label className="field" title={t('explain.app')}>
