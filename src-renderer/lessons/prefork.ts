@@ -9,7 +9,7 @@ export function measured(w: World, model: string): FireRecord | null {
   return ok.length ? ok[ok.length - 1] : null;
 }
 
-const BURST = { path: '/hello', clients: '4', conns: '25', timeoutS: '30' };
+const BURST = { path: '/hello', clients: '4', conns: '15', timeoutS: '30' };
 
 export const prefork: Lesson = {
   id: 'prefork',
@@ -58,13 +58,13 @@ export const prefork: Lesson = {
         },
         faster: {
           title: 'Guess first',
-          body: 'The same 100 requests (4 clients × 25 each) against the fork model, then against a prefork pool of 2. Which serves more per second on this machine?',
+          body: 'The same 60 requests (4 clients × 15 each) against the fork model, then against a prefork pool of 2. Which serves more per second on this machine?',
           choices: { fork: 'fork — a fresh process each time', prefork: 'prefork — long-lived workers', same: 'about the same' },
           why: 'Starting a process costs tens of milliseconds here; a prefork worker has already paid it and only accepts, reads, answers and closes.',
         },
-        'measure-fork': { title: 'Measure the fork model', body: 'Fire 100 requests at the fork model.', button: 'Fire 4 × 25' },
+        'measure-fork': { title: 'Measure the fork model', body: 'Fire 60 requests at the fork model.', button: 'Fire 4 × 15' },
         'start-prefork': { title: 'Switch to prefork', body: 'Restart the server as a prefork pool of 2 workers.', button: 'Start prefork (2 workers)' },
-        'measure-prefork': { title: 'Measure prefork', body: 'Fire the same 100 requests at the prefork pool.', button: 'Fire 4 × 25' },
+        'measure-prefork': { title: 'Measure prefork', body: 'Fire the same 60 requests at the prefork pool.', button: 'Fire 4 × 15' },
         compare: {
           title: 'Check: both measured',
           body: 'Waiting for one complete measurement of each model (every answer 200).',
@@ -83,13 +83,13 @@ export const prefork: Lesson = {
         },
         faster: {
           title: '先猜一猜',
-          body: '同样的 100 个请求（4 个客户端 × 每个 25 个），先发给 fork 模型，再发给 2 个工作进程的 prefork 进程池。在这台机器上哪个每秒处理得更多？',
+          body: '同样的 60 个请求（4 个客户端 × 每个 15 个），先发给 fork 模型，再发给 2 个工作进程的 prefork 进程池。在这台机器上哪个每秒处理得更多？',
           choices: { fork: 'fork——每次一个新进程', prefork: 'prefork——长期存在的工作进程', same: '差不多' },
           why: '在这里启动一个进程要几十毫秒；prefork 工作进程早已付过这笔钱，只需要 accept、读取、回答、关闭。',
         },
-        'measure-fork': { title: '测量 fork 模型', body: '向 fork 模型发送 100 个请求。', button: '发送 4 × 25' },
+        'measure-fork': { title: '测量 fork 模型', body: '向 fork 模型发送 60 个请求。', button: '发送 4 × 15' },
         'start-prefork': { title: '换成 prefork', body: '以 2 个工作进程的 prefork 进程池重启服务器。', button: '启动 prefork（2 个工作进程）' },
-        'measure-prefork': { title: '测量 prefork', body: '向 prefork 进程池发送同样的 100 个请求。', button: '发送 4 × 25' },
+        'measure-prefork': { title: '测量 prefork', body: '向 prefork 进程池发送同样的 60 个请求。', button: '发送 4 × 15' },
         compare: {
           title: '检查：两个都测量了',
           body: '等待两种模型各有一次完整的测量（每个回答都是 200）。',

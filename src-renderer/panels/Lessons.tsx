@@ -131,7 +131,7 @@ function StepCard({ lesson, step }: { lesson: Lesson; step: Step }) {
       <h3>{tDynamic(key('title'), { ns })}</h3>
       <RichText text={tDynamic(key('body'), { ns })} />
       {step.kind === 'predict' && <Predict lesson={lesson} step={step} />}
-      {step.kind === 'do' && <Do lesson={lesson} stepId={step.id} />}
+      {step.kind === 'do' && <Do lesson={lesson} step={step} />}
       {step.kind === 'check' && <Check lesson={lesson} step={step} />}
     </div>
   );
@@ -162,14 +162,17 @@ function Predict({ lesson, step }: { lesson: Lesson; step: Extract<Step, { kind:
   );
 }
 
-function Do({ lesson, stepId }: { lesson: Lesson; stepId: string }) {
+function Do({ lesson, step }: { lesson: Lesson; step: Extract<Step, { kind: 'do' }> }) {
   const doStep = useApp((s) => s.doStep);
   const done = useApp((s) => s.done);
-  const busy = useApp((s) => s.busy != null || s.firing > 0);
+  // A restart waits for fires in flight (a measurement would be cut short); anything else may
+  // go while a client still waits — releasing the fds it waits for, say.
+  const restarts = step.action.kind === 'start';
+  const busy = useApp((s) => s.busy != null || (restarts && s.firing > 0));
   return (
     <div className="do">
       <button type="button" className="primary" disabled={busy} onClick={() => void doStep()} data-testid="lesson-do">
-        ▶ {tDynamic(`steps.${stepId}.button`, { ns: lessonNs(lesson.id) })}
+        ▶ {tDynamic(`steps.${step.id}.button`, { ns: lessonNs(lesson.id) })}
       </button>
       {done && <span className="ok-text small"> ✓ {t('lessons.doneHint')}</span>}
       {!done && <div className="muted small">{t('lessons.byHand')}</div>}
