@@ -13,11 +13,13 @@ import { Controls } from './panels/Controls';
 import { Counters } from './panels/Counters';
 import { EmptyState } from './panels/EmptyState';
 import { Header } from './panels/Header';
+import { Lessons } from './panels/Lessons';
 import { ProcessDetails } from './panels/ProcessDetails';
 import { ProcessTree } from './panels/ProcessTree';
 import { Timeline } from './panels/Timeline';
 import { Transcripts } from './panels/Transcripts';
 import { useApp, useAppStore } from './store/react';
+import { t } from './i18n';
 
 function useKeyboard(): void {
   const store = useAppStore();
@@ -54,20 +56,48 @@ function useKeyboard(): void {
   }, [store]);
 }
 
+/** The side column shows the lessons or the server and client controls, one at a time. */
+function SideTabs() {
+  const lessonsOpen = useApp((s) => s.lessonsOpen);
+  const openLessons = useApp((s) => s.openLessons);
+  const lesson = useApp((s) => s.lesson);
+  return (
+    <div className="side-tabs" role="tablist">
+      <button type="button" role="tab" aria-selected={lessonsOpen} className={lessonsOpen ? 'on' : ''} onClick={() => openLessons(true)} data-testid="lessons-open">
+        {t('app.lessons')}
+        {lesson && !lessonsOpen && <span className="dot-live" title={t('app.lessonOn')} />}
+      </button>
+      <button type="button" role="tab" aria-selected={!lessonsOpen} className={!lessonsOpen ? 'on' : ''} onClick={() => openLessons(false)} data-testid="controls-open">
+        {t('app.controls')}
+      </button>
+    </div>
+  );
+}
+
 export function App() {
   useKeyboard();
   // A language switch redraws every panel at once: the words are looked up as they are drawn,
   // and the tree below is keyed by the language (the store keeps all state, so nothing is lost).
   const { i18n } = useTranslation();
   const everRan = useApp((s) => s.run.running || s.timelineEnd > 0 || s.busy != null);
+  const lessonsOpen = useApp((s) => s.lessonsOpen);
   return (
     <div className="app" key={i18n.language}>
       <Header />
       <Banners />
       <div className="body">
-        <aside className="side">
-          <Controls />
-          <ClientPanel />
+        <aside className={`side-col ${lessonsOpen ? 'with-lesson' : ''}`}>
+          <SideTabs />
+          <div className="side">
+            {lessonsOpen ? (
+              <Lessons />
+            ) : (
+              <>
+                <Controls />
+                <ClientPanel />
+              </>
+            )}
+          </div>
         </aside>
         <main className="main">
           {!everRan && <EmptyState />}

@@ -11,6 +11,7 @@ import { defaultClientForm, defaultServerForm, formFromConfig, toFireOptions, to
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
 import type { Point } from './series';
+import { attachLessons, lessonSlice, type LessonSlice } from './lessons';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
@@ -91,10 +92,12 @@ export interface ClientSlice {
   lastFire: FireOptions | null;
   setClientForm(patch: Partial<ClientForm>): void;
   fire(): Promise<void>;
+  /** Fires what the client form says, with options the form has no field for (a lesson's). */
+  fireWith(extra: Partial<Pick<FireOptions, 'eofGraceMs'>>): Promise<void>;
   fireAgain(): Promise<void>;
 }
 
-export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice;
+export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & LessonSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreOptions {
@@ -337,13 +340,14 @@ const clientSlice =
       lastFireError: null,
       lastFire: null,
       setClientForm: (patch) => set({ clientForm: { ...get().clientForm, ...patch } }),
-      fire: async () => {
+      fire: () => get().fireWith({}),
+      fireWith: async (extra) => {
         const opts = toFireOptions(get().clientForm, fireTarget(get()));
         if (!opts.ok) {
           set({ lastFireError: opts.error });
           return;
         }
-        await send(opts.value);
+        await send({ ...opts.value, ...extra });
       },
       fireAgain: async () => {
         const last = get().lastFire;
@@ -362,10 +366,13 @@ export function fireTarget(s: Pick<AppState, 'run' | 'form'>): { host: string; p
 
 export function createAppStore(bridge: Bridge | null, opts: StoreOptions = {}): AppStore {
   const journal = new Journal(opts.timelineCap);
-  return createStore<AppState>()((...a) => ({
+  const store = createStore<AppState>()((...a) => ({
     ...liveSlice(journal)(...a),
     ...uiSlice(...a),
     ...serverSlice(bridge, opts.params)(...a),
     ...clientSlice(bridge)(...a),
+    ...lessonSlice(...a),
   }));
+  attachLessons(store);
+  return store;
 }
