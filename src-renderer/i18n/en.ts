@@ -154,6 +154,8 @@ export const en = {
     again: 'Again (r)',
     target: 'to {{url}}',
     notRunning: 'The server is not running: the connection will be refused (try it — that is a lesson too).',
+    orphansListen:
+      'The master is gone, but its orphans still hold the listening socket: the kernel will complete the handshake and queue the connection, and nobody will accept() it (try it — the accept queue fills). ($t(parts.descriptors))',
     resultTotal_one: '{{count}} connection in {{time}}',
     resultTotal_other: '{{count}} connections in {{time}}',
     latency: 'latency',
@@ -299,6 +301,8 @@ export const en = {
     countLimit_other: '{{count}} open; limit {{limit}} (RLIMIT_NOFILE)',
     room_one: 'Room for {{count}} more below the limit of {{limit}}: after that, accept() and open() fail with EMFILE. ($t(parts.descriptors))',
     room_other: 'Room for {{count}} more below the limit of {{limit}}: after that, accept() and open() fail with EMFILE. ($t(parts.descriptors))',
+    above_one: 'Descriptor {{fds}} is above the limit: it was opened before the limit was lowered, and takes none of that room.',
+    above_other: 'Descriptors {{fds}} are above the limit: they were opened before the limit was lowered, and take none of that room.',
     kinds: {
       listener_one: 'listening socket',
       listener_other: 'listening sockets',

@@ -154,6 +154,7 @@ export const zhCN: ZhCatalog = {
     again: '再来一次（r）',
     target: '发往 {{url}}',
     notRunning: '服务器没有运行：连接会被拒绝（试试看——这也是一课）。',
+    orphansListen: '主进程已经不在了，但它的孤儿进程仍然持有监听 socket：内核会完成三次握手并把连接放进队列，却没有人来 accept() 它（试试看——accept 队列会被填满）。（$t(parts.descriptors)）',
     resultTotal_other: '{{count}} 个连接，用时 {{time}}',
     latency: '延迟',
     answers: '应答',
@@ -291,6 +292,7 @@ export const zhCN: ZhCatalog = {
     count_other: '打开了 {{count}} 个',
     countLimit_other: '打开了 {{count}} 个；上限 {{limit}}（RLIMIT_NOFILE）',
     room_other: '上限 {{limit}} 以下还剩 {{count}} 个空位：用完之后，accept() 和 open() 都会以 EMFILE 失败。（$t(parts.descriptors)）',
+    above_other: '描述符 {{fds}} 在上限之上：它们是在上限调低之前打开的，不占用上限以下的空位。',
     kinds: {
       listener_other: '监听 socket',
       connection_other: '连接',

@@ -96,6 +96,9 @@ export function ClientPanel() {
   const firing = useApp((s) => s.firing);
   const hasLast = useApp((s) => s.lastFire != null);
   const running = useApp((s) => s.run.running);
+  // A master killed alone leaves orphans that may still hold the listening socket: then the
+  // kernel still completes handshakes on the port, and nobody accepts them.
+  const orphansListen = useApp((s) => !s.run.running && s.run.config?.childKeepsListener === true && s.procs.some((p) => p.role === 'orphan' && p.state !== 'zombie' && p.state !== 'reaped'));
   const target = useAppShallow((s) => fireTarget(s));
   const { clients, conns, total } = burstSize(f);
   const url = targetUrl(target.host, target.port, f.path || '/');
@@ -180,7 +183,7 @@ export function ClientPanel() {
         </label>
       </div>
       <div className="target muted small mono">{t('client.target', { url })}</div>
-      {!running && <div className="muted small">{t('client.notRunning')}</div>}
+      {!running && <div className="muted small" data-testid="client-not-running">{orphansListen ? t('client.orphansListen') : t('client.notRunning')}</div>}
       <div className="buttons">
         <button type="button" className="primary fire" onClick={() => void fire()} data-testid="fire-button" data-mode={f.kind === 'request' ? (total > 1 ? 'burst' : 'single') : f.kind}>
           {firing > 0 ? t('client.firing') : label}

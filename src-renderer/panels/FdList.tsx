@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { FdTable } from '../../src-main/supervisor/types';
 import { t } from '../i18n';
 import { useApp } from '../store/react';
-import { groupFds, roomLeft } from './fd-groups';
+import { aboveLimit, groupFds, roomLeft } from './fd-groups';
 
 const REFRESH_MS = 1000;
 
@@ -54,12 +54,18 @@ export function FdList(props: { pid: number }) {
 
 function FdSummary({ table }: { table: FdTable }) {
   const room = roomLeft(table);
+  const above = aboveLimit(table);
   return (
     <>
       <p data-testid="fd-count">
         {table.limit != null ? t('fds.countLimit', { count: table.fds.length, limit: table.limit }) : t('fds.count', { count: table.fds.length })}
       </p>
-      {room != null && <p className={`why ${room <= 4 ? 'warn-text' : ''}`}>{t('fds.room', { count: room, limit: table.limit })}</p>}
+      {room != null && (
+        <p className={`why ${room <= 4 ? 'warn-text' : ''}`} data-testid="fd-room">
+          {t('fds.room', { count: room, limit: table.limit })}
+          {above.length > 0 && ` ${t('fds.above', { count: above.length, fds: above.join(', ') })}`}
+        </p>
+      )}
       <ul className="fd-groups">
         {groupFds(table).map((g) => (
           <li key={g.kind} title={t(`fds.explain.${g.kind}`)} data-kind={g.kind}>

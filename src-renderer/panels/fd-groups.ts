@@ -15,6 +15,11 @@ export function groupFds(table: FdTable): FdGroup[] {
   return FD_KIND_ORDER.map((kind) => ({ kind, fds: table.fds.filter((f) => f.kind === kind) })).filter((g) => g.fds.length > 0);
 }
 
+/** Descriptors numbered at or above the limit (opened before it was lowered): they take no room below it. */
+export function aboveLimit(table: FdTable): number[] {
+  return table.limit == null ? [] : table.fds.filter((f) => f.fd >= table.limit!).map((f) => f.fd);
+}
+
 /** Free numbers below the limit: how many more descriptors before EMFILE; null without a limit. */
 export function roomLeft(table: FdTable): number | null {
   if (table.limit == null) return null;
