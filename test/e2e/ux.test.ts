@@ -159,6 +159,10 @@ describe('what a learner trips over', () => {
     await expect.poll(() => testid('fd-table').locator('li[data-kind="connection"]').textContent()).toMatch(/^1 connection/);
     expect(await testid('fd-room').textContent()).toMatch(/^Room for \d+ more below the limit of 64: after that, accept\(\) and open\(\) fail with EMFILE/);
     await screenshot(page, 'fds');
+    // "Release kept fds" looks like a button of its own, not a full-width bar among the switches.
+    const release = await testid('release-fds').boundingBox();
+    const switches = await page.locator('fieldset.fd-switches').boundingBox();
+    expect(release!.width).toBeLessThan(switches!.width * 0.7);
     await page.keyboard.press('Escape');
     await expect.poll(() => testid('process-details').count()).toBe(0);
 
