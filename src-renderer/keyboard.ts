@@ -1,7 +1,8 @@
 // Keyboard shortcuts: space pauses/resumes the live view; r (or Ctrl/⌘+Enter) fires the last
-// request again. Keys typed into a field belong to the field.
+// request again; Escape closes the details drawer and open menus. Keys typed into a field
+// belong to the field (Escape too, in a drop-down list, which it closes itself).
 
-export type KeyAction = 'pause' | 'again' | null;
+export type KeyAction = 'pause' | 'again' | 'close' | null;
 
 export interface KeyInfo {
   key: string;
@@ -25,6 +26,7 @@ export function isTyping(k: KeyInfo): boolean {
 }
 
 export function keyAction(k: KeyInfo): KeyAction {
+  if (k.key === 'Escape' || k.key === 'Esc') return k.tag === 'SELECT' ? null : 'close';
   if (k.key === 'Enter' && (k.ctrlKey || k.metaKey)) return 'again';
   if (k.ctrlKey || k.metaKey || k.altKey || k.repeat) return null;
   if (isTyping(k)) return null;

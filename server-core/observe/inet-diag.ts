@@ -38,6 +38,9 @@ export const TCP = {
   NEW_SYN_RECV: 12,
 } as const;
 
+/** Every TCP state (LISTEN included). */
+export const ALL_STATES = 0xfff;
+
 /** Every state a connection to a server port can be in, from the handshake to TIME_WAIT. */
 export const CONNECTION_STATES = [
   TCP.ESTABLISHED,
@@ -183,5 +186,38 @@ export class InetDiag {
       uid: b.readUInt32LE(at + 64),
       inode: b.readUInt32LE(at + 68),
     };
+  }
+}
+
+/** One TCP socket on a port, as the process details show it (src-main/observer/fds.ts). */
+export interface TcpSocket {
+  inode: number;
+  state: string;
+  localPort: number;
+  remotePort: number;
+  /** LISTEN: connections waiting in the accept queue; otherwise bytes not yet read. */
+  recvQ: number;
+}
+
+/**
+ * Every TCP socket (IPv4 and IPv6, any state) whose local port is `port` — what `ss -tan
+ * 'sport = :PORT'` asks — or null where the kernel cannot say. Opens a netlink socket for the
+ * one question: for a look now and then, not for every pass of a watch.
+ */
+export function tcpSocketsOnPort(port: number): TcpSocket[] | null {
+  let diag: InetDiag;
+  try {
+    diag = new InetDiag();
+  } catch {
+    return null;
+  }
+  try {
+    return [AF_INET, AF_INET6]
+      .flatMap((family) => diag.connections(family, port, ALL_STATES))
+      .map((s) => ({ inode: s.inode, state: s.state, localPort: s.localPort, remotePort: s.remotePort, recvQ: s.rqueue }));
+  } catch {
+    return null;
+  } finally {
+    diag.close();
   }
 }

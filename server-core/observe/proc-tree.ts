@@ -90,7 +90,7 @@ export class ProcTree {
   }
 
   private readRoot(t: number): TreeProc | null {
-    if (!this.rootStat) this.rootStat = KeptFile.open(`/proc/${this.root}/stat`);
+    if (!this.rootStat) this.rootStat = KeptFile.open(`/proc/${this.root}/stat`, true);
     const text = this.rootStat?.read() ?? null;
     const st = text === null ? null : parseStat(this.root, text);
     if (!st) return null;
@@ -158,7 +158,7 @@ export class ProcTree {
   }
 
   private open(pid: number, t: number): Node | null {
-    const text = readProcFile(`/proc/${pid}/stat`);
+    const text = readProcFile(`/proc/${pid}/stat`, undefined, true);
     const st = text === null ? null : parseStat(pid, text);
     if (!st) return null;
     const zombie = st.state === 'Z';
@@ -174,7 +174,7 @@ export class ProcTree {
   /** Reads a process's stat again (and, once a second, its command line). */
   private reread(n: Node, t: number): void {
     const pid = n.proc.pid;
-    const text = readProcFile(`/proc/${pid}/stat`);
+    const text = readProcFile(`/proc/${pid}/stat`, undefined, true);
     const st = text === null ? null : parseStat(pid, text);
     if (!st || st.startTicks !== n.proc.startTicks) {
       // Reaped (its parent's list will say so); keep the last state until then.

@@ -6,8 +6,12 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSyn
 
 const buf = Buffer.allocUnsafe(256 * 1024);
 
-/** Reads a /proc file whole (up to 256 KiB) as latin1; null when it is gone or unreadable. */
-export function readProcFile(path: string, max = buf.length): string | null {
+/**
+ * Reads a /proc file whole (up to 256 KiB) as latin1; null when it is gone or unreadable.
+ * `oneRecord`: the file is made in one piece (stat, status), so a short read is its end and no
+ * second read is needed; files of many records (children, maps) come a page or so per read.
+ */
+export function readProcFile(path: string, max = buf.length, oneRecord = false): string | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -18,12 +22,10 @@ export function readProcFile(path: string, max = buf.length): string | null {
     let n = 0;
     const limit = Math.min(max, buf.length);
     for (;;) {
-      // A /proc file gives all it has in one read when the buffer is big enough: a short
-      // read is its end (no second call to learn so).
       const want = limit - n;
       const got = readSync(fd, buf, n, want, null);
       n += got;
-      if (got < want || n >= limit) break;
+      if (got === 0 || n >= limit || (oneRecord && got < want)) break;
     }
     return buf.toString('latin1', 0, n);
   } catch {
@@ -41,14 +43,17 @@ export function readProcFile(path: string, max = buf.length): string | null {
 export class KeptFile {
   private fd: number;
 
-  private constructor(fd: number) {
+  private constructor(
+    fd: number,
+    private readonly oneRecord: boolean,
+  ) {
     this.fd = fd;
   }
 
-  /** null when the file cannot be opened (the process is gone, or not ours to read). */
-  static open(path: string): KeptFile | null {
+  /** null when the file cannot be opened (the process is gone, or not ours to read). `oneRecord`: as for readProcFile. */
+  static open(path: string, oneRecord = false): KeptFile | null {
     try {
-      return new KeptFile(openSync(path, 'r'));
+      return new KeptFile(openSync(path, 'r'), oneRecord);
     } catch {
       return null;
     }
@@ -63,7 +68,7 @@ export class KeptFile {
         const want = buf.length - n;
         const got = readSync(this.fd, buf, n, want, n);
         n += got;
-        if (got < want || n >= buf.length) break; // short read: the end (see readProcFile)
+        if (got === 0 || n >= buf.length || (this.oneRecord && got < want)) break;
       }
       return buf.toString('latin1', 0, n);
     } catch {
@@ -113,7 +118,7 @@ export function parseStat(pid: number, s: string): Stat | null {
 }
 
 export function readStat(pid: number): Stat | null {
-  const s = readProcFile(`/proc/${pid}/stat`);
+  const s = readProcFile(`/proc/${pid}/stat`, buf.length, true);
   return s === null ? null : parseStat(pid, s);
 }
 
@@ -212,7 +217,7 @@ export function parseStatus(s: string): Status {
 }
 
 export function readStatus(pid: number): Status | null {
-  const s = readProcFile(`/proc/${pid}/status`);
+  const s = readProcFile(`/proc/${pid}/status`, buf.length, true);
   return s === null ? null : parseStatus(s);
 }
 

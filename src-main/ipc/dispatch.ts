@@ -26,6 +26,7 @@ export function supervisorHandlers(supervisor: SupervisorApi): Handlers {
     },
     'client:fire': (options) => supervisor.fire(options),
     'timeline:snapshot': async () => snapshotOf(supervisor),
+    'process:fds': async ({ pid }) => supervisor.fds(pid),
   };
 }
 

@@ -123,6 +123,7 @@ export const invokeArgSchemas: { [C in InvokeChannel]: z.ZodType<InvokeArg<C>, u
   'server:command': CommandSchema,
   'client:fire': FireOptionsSchema,
   'timeline:snapshot': nothing,
+  'process:fds': z.strictObject({ pid: int(2, 1 << 22) }),
 };
 
 export const INVOKE_CHANNELS = Object.keys(invokeArgSchemas) as InvokeChannel[];

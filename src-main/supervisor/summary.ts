@@ -22,7 +22,6 @@ export function emptySummary(): Summary {
     lastError: null,
     observed: null,
     connections: [],
-    sockets: {},
   };
 }
 
@@ -49,7 +48,6 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.lastError = null;
       s.observed = null;
       s.connections = [];
-      s.sockets = {};
       break;
     }
     case 'observing':
@@ -63,7 +61,6 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.lastError = null;
       s.observed = { pid: e.pid, command: e.command ?? null, cwd: e.cwd ?? null, tracing: e.tracing, traceNote: null, handler: null, sent: { queued: 0, merged: 0, ignored: 0 } };
       s.connections = [];
-      s.sockets = {};
       break;
     case 'sigchld-sent':
       if (s.observed) s.observed = { ...s.observed, sent: { ...s.observed.sent, [e.result]: s.observed.sent[e.result] + 1 } };
@@ -77,9 +74,6 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
     case 'connection':
       applyConnection(s, e);
       break;
-    case 'fds':
-      s.sockets[e.proc] = { count: e.count, sockets: e.sockets };
-      break;
     case 'listening':
       s.master = { pid: e.pid, host: e.host, port: e.port, backlog: e.backlog };
       s.reap = e.reap;
@@ -91,9 +85,8 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.queue = { length: 0, backlog: s.queue.backlog };
       s.divergence = null;
       s.lastError = e.message ?? null;
-      // A watched server's connections and descriptors end with it.
+      // A watched server's connections end with it.
       s.connections = [];
-      s.sockets = {};
       break;
     case 'queue':
       s.queue = { length: e.length, backlog: e.backlog };
@@ -164,11 +157,6 @@ function applyProcs(s: Summary, e: ProcEvent): void {
   }
   procs.sort(byTreeOrder);
   s.procs = procs;
-  // Descriptor lists of processes that are gone, or zombies (a zombie holds none).
-  for (const pid of Object.keys(s.sockets)) {
-    const p = procs.find((x) => x.pid === Number(pid));
-    if (!p || p.state === 'Z') delete s.sockets[Number(pid)];
-  }
   const pids = procs.filter((p) => p.state === 'Z' && (p.role === 'worker' || p.role === 'orphan')).map((p) => p.pid);
   s.zombies = { count: e.zombies, pids };
 }

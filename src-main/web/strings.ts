@@ -7,6 +7,7 @@ export const strings = {
   portInUse: (port: number) => `forkscope web: port ${port} is already in use; choose another with --port N, or --port 0 for any free port`,
   cannotListen: (why: string) => `forkscope web: cannot listen: ${why}`,
   crashed: (why: string) => `forkscope web: stopped after an unexpected error: ${why}`,
+  stopped: (what: string) => `forkscope web: ${what}`,
   forbiddenHost: 'forbidden: forkscope answers only to 127.0.0.1, localhost or [::1] on its own port\n',
   forbiddenOrigin: 'forbidden: a page from another site may not use forkscope\n',
   needToken: 'forbidden: open the address printed by `forkscope web`, including its ?token=…\n',

@@ -44,8 +44,8 @@ export const TIMELINE_CAP = 20_000;
 const COUNTING = new Set<string>(['master-start', 'observing', 'accept', 'fork', 'request', 'response', 'sigchld', 'exit', 'reap', 'error', 'zombies']);
 const RUN = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'reap-policy', 'divergence', 'accepting', 'stopped', 'sigchld-handler', 'sigchld-sent', 'notice']);
 const QUEUE = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'queue']);
-/** What a watched server's connection list and descriptor lists follow. */
-const CONNECTIONS = new Set<string>(['master-start', 'observing', 'master-exit', 'connection', 'fds', 'proc']);
+/** What a watched server's connection list follows. */
+const CONNECTIONS = new Set<string>(['master-start', 'observing', 'master-exit', 'connection']);
 
 export class Journal {
   readonly timeline: Ring<Entry>;
@@ -160,13 +160,14 @@ export class Journal {
         return;
       case 'proc':
         // During a snapshot replay the summary is set afterwards; the tree comes from it.
-        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now);
+        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now, e.procs);
+        else this.procs.noteSample(e.t, e.procs);
         return;
       case 'fork':
         this.procs.applyFork(e, now);
         return;
       case 'reap':
-        this.procs.applyReap(e);
+        this.procs.applyReap(e, now, live);
         return;
       case 'zombies':
         this.procs.applyMasterZombies(e.count);

@@ -5,12 +5,13 @@ import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import type { Command, EventType, ReapPolicy } from '../../server-core/events';
 import type { Bridge } from '../../src-main/ipc/channels';
-import type { Batch, ConnectionView, Counters, Snapshot, Summary } from '../../src-main/supervisor/types';
+import type { Batch, ConnectionView, Counters, FdTable, Snapshot, Summary } from '../../src-main/supervisor/types';
 import type { QueueItem } from './conversations';
-import { defaultClientForm, defaultObserveForm, defaultServerForm, toFireOptions, toObserveConfig, toRunConfig, type ClientForm, type ObserveForm, type ServerForm } from './forms';
+import { defaultClientForm, defaultObserveForm, defaultServerForm, formFromConfig, toFireOptions, toObserveConfig, toRunConfig, type ClientForm, type ObserveForm, type ServerForm } from './forms';
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
 import type { Point } from './series';
+import { attachLessons, lessonSlice, type LessonSlice } from './lessons';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
@@ -83,8 +84,12 @@ export interface ServerSlice {
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
-  setReap(policy: ReapPolicy): Promise<void>;
-  command(cmd: Command): Promise<void>;
+  /** Resolves with the reason when it was refused (null when done), for the place it was clicked. */
+  setReap(policy: ReapPolicy): Promise<string | null>;
+  /** Resolves with the reason when it was refused (null when sent), for the place it was clicked. */
+  command(cmd: Command): Promise<string | null>;
+  /** A process's descriptors as the kernel says now, or why they cannot be read. */
+  readFds(pid: number): Promise<FdTable | string>;
   dismissError(): void;
 }
 
@@ -96,10 +101,12 @@ export interface ClientSlice {
   lastFire: FireOptions | null;
   setClientForm(patch: Partial<ClientForm>): void;
   fire(): Promise<void>;
+  /** Fires what the client form says, with options the form has no field for (a lesson's). */
+  fireWith(extra: Partial<Pick<FireOptions, 'eofGraceMs'>>): Promise<void>;
   fireAgain(): Promise<void>;
 }
 
-export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice;
+export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & LessonSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreOptions {
@@ -144,6 +151,13 @@ const liveSlice =
     receiveSnapshot: (snap, now) => {
       journal.applySnapshot(snap, now);
       Object.assign(marks, freshMarks());
+      // Opened or reloaded while a server runs: show the settings it runs with, not the defaults.
+      const cfg = snap.summary.running ? snap.summary.config : null;
+      if (cfg && get().busy == null) {
+        const form = formFromConfig(cfg, get().form);
+        const started = toRunConfig(form);
+        set({ form, startedWith: started.ok ? JSON.stringify(started.value) : null });
+      }
       get().publish(now);
     },
     publish: (now) => {
@@ -305,14 +319,23 @@ const serverSlice =
       },
       setReap: async (policy) => {
         set({ form: { ...get().form, reap: policy } });
-        if (get().run.running) await get().command({ cmd: 'set-reap', policy });
+        return get().run.running ? get().command({ cmd: 'set-reap', policy }) : null;
       },
       command: async (cmd) => {
-        if (!bridge) return;
+        if (!bridge) return null;
         try {
           await bridge.invoke('server:command', cmd);
+          return null;
         } catch (err) {
-          set({ actionError: message(err) });
+          return message(err);
+        }
+      },
+      readFds: async (pid) => {
+        if (!bridge) return '';
+        try {
+          return await bridge.invoke('process:fds', { pid });
+        } catch (err) {
+          return message(err);
         }
       },
       dismissError: () => set({ actionError: null }),
@@ -354,13 +377,14 @@ const clientSlice =
       lastFireError: null,
       lastFire: null,
       setClientForm: (patch) => set({ clientForm: { ...get().clientForm, ...patch } }),
-      fire: async () => {
+      fire: () => get().fireWith({}),
+      fireWith: async (extra) => {
         const opts = toFireOptions(get().clientForm, fireTarget(get()));
         if (!opts.ok) {
           set({ lastFireError: opts.error });
           return;
         }
-        await send(opts.value);
+        await send({ ...opts.value, ...extra });
       },
       fireAgain: async () => {
         const last = get().lastFire;
@@ -379,10 +403,13 @@ export function fireTarget(s: Pick<AppState, 'run' | 'form'>): { host: string; p
 
 export function createAppStore(bridge: Bridge | null, opts: StoreOptions = {}): AppStore {
   const journal = new Journal(opts.timelineCap);
-  return createStore<AppState>()((...a) => ({
+  const store = createStore<AppState>()((...a) => ({
     ...liveSlice(journal)(...a),
     ...uiSlice(...a),
     ...serverSlice(bridge, opts.params)(...a),
     ...clientSlice(bridge)(...a),
+    ...lessonSlice(...a),
   }));
+  attachLessons(store);
+  return store;
 }

@@ -43,6 +43,7 @@ export function fakeSupervisor(): FakeSupervisor {
       return { snapshot: snapshot(), unsubscribe: () => listeners.delete(onBatch) };
     }),
     summary: vi.fn(emptySummary),
+    fds: vi.fn((pid: number) => ({ pid, t: 0, zombie: false, limit: 1024, fds: [{ fd: 0, kind: 'pipe' as const, detail: 'pipe:[1]', std: 'stdin' as const }] })),
     shutdown: vi.fn(async () => {}),
     emit: (batch) => listeners.forEach((l) => l(batch)),
     subscribers: () => listeners.size,

@@ -142,7 +142,7 @@ describe('summary reducer', () => {
     expect(s).toMatchObject({ running: false, master: null, lastError: 'killed' });
   });
 
-  it('a watched server: observing starts a run; connections, sockets, handler and traced SIGCHLDs follow; its end clears them', () => {
+  it('a watched server: observing starts a run; connections, handler and traced SIGCHLDs follow; its end clears them', () => {
     const s = emptySummary();
     const seen = { basis: 'observed' as const, pid: 40 };
     applyEvent(s, { type: 'observing', t: 1, ...seen, host: '127.0.0.1', port: 8888, backlog: 5, listeners: [40], tracing: false, origin: '0', command: ['python3', 'x.py'], cwd: '/w' });
@@ -160,14 +160,11 @@ describe('summary reducer', () => {
     expect(s.connections.map((c) => [c.conn, c.state, c.holders])).toEqual([[1, 'CLOSE_WAIT', [40]], [2, 'ESTABLISHED', [40]]]);
     applyEvent(s, conn(2, 'CLOSED', []));
     expect(s.connections.map((c) => c.conn)).toEqual([1]);
-    applyEvent(s, { type: 'fds', t: 4, ...seen, proc: 41, count: 5, sockets: [{ fd: 4, inode: 9, conn: 1 }] });
-    expect(s.sockets[41]?.count).toBe(5);
     const p = (pid: number, state: string, role: 'master' | 'worker') => ({ pid, ppid: 40, state, start: 0, cmd: '', fds: null, rssKb: 0, role });
     applyEvent(s, { type: 'proc', t: 5, ...seen, procs: [p(40, 'S', 'master'), p(41, 'Z', 'worker')], zombies: 1 });
-    expect(s.sockets[41]).toBeUndefined(); // a zombie holds no descriptors
     expect(s.zombies).toEqual({ count: 1, pids: [41] });
     applyEvent(s, { type: 'master-exit', t: 6, ...seen, code: null, signal: 'SIGTERM', stderr: [], expected: true });
-    expect(s).toMatchObject({ running: false, connections: [], sockets: {} });
+    expect(s).toMatchObject({ running: false, connections: [] });
     expect(s.observed?.pid).toBe(40); // still said what was watched
     applyEvent(s, { type: 'master-start', t: 7, pid: 1, child: 50, argv: [], config: defaultRunConfig() });
     expect(s.observed).toBeNull();
