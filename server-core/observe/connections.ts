@@ -2,21 +2,11 @@
 // processes holding it; one change record whenever either moves. A connection still in the
 // accept queue has no file yet (inode 0): `waiting`, held by nobody. When it leaves the
 // kernel's table (closed on both sides, TIME_WAIT over) it is reported once more as CLOSED.
-import type { Peer } from '../events';
+import type { ConnectionEvent } from '../events';
 import type { DiagSocket } from './inet-diag';
 
-export interface ConnectionChange {
-  /** 1, 2, 3… in the order forkscope first saw each connection. */
-  conn: number;
-  local: Peer;
-  peer: Peer;
-  state: string;
-  holders: number[];
-  /** Completed by the kernel, not accepted yet: it sits in the accept queue. */
-  waiting: boolean;
-  /** The socket's inode (0 while it waits, or once the kernel keeps only its TIME_WAIT remains). */
-  inode: number;
-}
+/** A `connection` event's fields, and the socket's inode (0 while it waits, and in TIME_WAIT). */
+export type ConnectionChange = Pick<ConnectionEvent, 'conn' | 'local' | 'peer' | 'state' | 'holders' | 'waiting'> & { inode: number };
 
 interface Known {
   change: ConnectionChange;

@@ -12,7 +12,7 @@
 // A zombie is never read again: it cannot change, only disappear from its parent's list when
 // it is reaped. Without pidfds (kernels before 5.3) every stat is read every pass.
 import { readdirSync } from 'node:fs';
-import { allPids, cmdline, hasChildrenFiles, KeptFile, parseStat, readProcFile, readStat, type Stat } from './procfs';
+import { childrenByParent, cmdline, hasChildrenFiles, KeptFile, parseStat, readProcFile, type Stat } from './procfs';
 import { exitedPidfds, pidfdClose, pidfdOpen } from './pidfd';
 
 export interface TreeProc extends Stat {
@@ -119,7 +119,8 @@ export class ProcTree {
       if (list) list.push(pid);
       else known.set(n.proc.ppid, [pid]);
     }
-    const walked = hasChildrenFiles ? null : parentMap();
+    // Without children files (kernels without CONFIG_PROC_CHILDREN): one walk over /proc per pass.
+    const walked = hasChildrenFiles ? null : childrenByParent();
     const queue = [this.root];
     for (let q = 0; q < queue.length; q++) {
       const parent = queue[q];
@@ -243,17 +244,4 @@ function childrenOf(n: Node): number[] {
   }
   for (const tid of tids) add(readProcFile(`/proc/${pid}/task/${tid}/children`));
   return out;
-}
-
-/** Without children files (kernels without CONFIG_PROC_CHILDREN): one walk over /proc per pass. */
-function parentMap(): Map<number, number[]> {
-  const byParent = new Map<number, number[]>();
-  for (const pid of allPids()) {
-    const st = readStat(pid);
-    if (!st) continue;
-    const list = byParent.get(st.ppid);
-    if (list) list.push(pid);
-    else byParent.set(st.ppid, [pid]);
-  }
-  return byParent;
 }

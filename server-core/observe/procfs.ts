@@ -161,6 +161,19 @@ export function allPids(): number[] {
   return out;
 }
 
+/** Every process's children, from one walk over /proc (for kernels without children files). */
+export function childrenByParent(): Map<number, number[]> {
+  const byParent = new Map<number, number[]>();
+  for (const pid of allPids()) {
+    const st = readStat(pid);
+    if (!st) continue;
+    const list = byParent.get(st.ppid);
+    if (list) list.push(pid);
+    else byParent.set(st.ppid, [pid]);
+  }
+  return byParent;
+}
+
 /** Open file descriptors; null for a zombie or a process we may not look into. */
 export function fdCount(pid: number): number | null {
   try {

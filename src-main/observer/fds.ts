@@ -2,9 +2,8 @@
 // sock_diag for its sockets): the listening socket, connections, pipes, the event loop's own
 // descriptors, files. The process details show them so the arithmetic behind an EMFILE is
 // visible — a Node process holds a dozen descriptors before it serves anyone.
-import { readdirSync, readlinkSync } from 'node:fs';
 import { tcpSocketsOnPort, type TcpSocket } from '../../server-core/observe/inet-diag';
-import { readProcFile } from '../../server-core/observe/procfs';
+import { fdTargets, readProcFile } from '../../server-core/observe/procfs';
 import type { FdEntry, FdKind, FdTable } from '../supervisor/types';
 
 /** The soft RLIMIT_NOFILE of a process: the fd numbers it may use are 0 … limit − 1. */
@@ -41,24 +40,12 @@ export function readFdTable(pid: number, port: number | null, t: number): FdTabl
   if (stat === null) return null;
   const state = stat.charAt(stat.lastIndexOf(')') + 2);
   if (state === 'Z') return { pid, t, zombie: true, limit: fdLimit(pid), fds: [] };
-  let names: string[];
-  try {
-    names = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return null;
-  }
+  const links = fdTargets(pid);
+  if (!links) return null;
   const tcp = new Map<number, TcpSocket>();
   for (const s of (port ? tcpSocketsOnPort(port) : null) ?? []) if (s.inode) tcp.set(s.inode, s);
   const fds: FdEntry[] = [];
-  for (const name of names) {
-    let link: string;
-    try {
-      link = readlinkSync(`/proc/${pid}/fd/${name}`);
-    } catch {
-      continue; // closed meanwhile
-    }
-    fds.push(classify(Number(name), link, tcp));
-  }
+  for (const [fd, link] of links) fds.push(classify(fd, link, tcp));
   fds.sort((a, b) => a.fd - b.fd);
   return { pid, t, zombie: false, limit: fdLimit(pid), fds };
 }
