@@ -1,9 +1,12 @@
 // `forkscope <command>`: serve (the server core), fire (the built-in client), web (the app
-// in a browser). Each command lives in its own module; this file only wires them.
+// in a browser), replay and export (recordings). Each command lives in its own module; this
+// file only wires them.
 import { Command, CommanderError } from 'commander';
 import { registerServe } from './serve-cli';
 import { registerFire } from './client/fire-cli';
 import { registerWeb } from './web-cli';
+import { registerReplay } from './recording/replay-cli';
+import { registerExport } from './recording/export-cli';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('forkscope')
@@ -11,9 +14,11 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  registerServe(program);
+  registerServe(program, argv);
   registerFire(program);
   registerWeb(program);
+  registerReplay(program);
+  registerExport(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
