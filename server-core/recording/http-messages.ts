@@ -164,7 +164,7 @@ export function splitMessages(b: Uint8Array, kind: 'request' | 'response', metho
       break;
     }
     const headEnd = blank.at + blank.len;
-    const head = text.decode(b.subarray(at, blank.at));
+    const head = text.decode(b.subarray(at, b[blank.at - 1] === 0x0d ? blank.at - 1 : blank.at));
     const { startLine, headers } = parseHead(head);
     const te = headerValue(headers, 'transfer-encoding')?.toLowerCase() ?? '';
     const length = headerValue(headers, 'content-length');

@@ -3,6 +3,7 @@
 // quarter second; what was written is in the kernel's hands. A write that fails (a full disk)
 // stops the recording, never the run.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { release } from 'node:os';
 import { eventJson } from '../event-json';
 import type { ForkscopeEvent } from '../events';
@@ -119,4 +120,29 @@ export class RecordingWriter {
     process.removeListener('exit', this.onExit);
     this.onFailure(err);
   }
+}
+
+/** Events per write when saving a whole recording: the process stays responsive meanwhile. */
+const SAVE_SLICE = 5_000;
+
+/** A whole recording, written in slices (the app's Save: what its history holds). */
+export async function saveRecording(path: string, header: RecordingHeader, events: readonly ForkscopeEvent[]): Promise<void> {
+  const file = await open(path, 'w', 0o600);
+  try {
+    await file.write(headerLine(header));
+    for (let i = 0; i < events.length; i += SAVE_SLICE) {
+      let text = '';
+      for (const e of events.slice(i, i + SAVE_SLICE)) text += `${eventJson(e)}\n`;
+      await file.write(text);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** A whole recording as text (the browser bridge hands it to the page as a download). */
+export function recordingText(header: RecordingHeader, events: readonly ForkscopeEvent[]): string {
+  const parts = [headerLine(header)];
+  for (const e of events) parts.push(`${eventJson(e)}\n`);
+  return parts.join('');
 }
