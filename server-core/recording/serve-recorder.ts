@@ -36,7 +36,7 @@ export function recordServe(r: ServeRecording, fail: (message: string) => never)
   }
   process.stderr.write(`forkscope: ${R.secrets(r.file)}\n`);
 
-  const master = spawn(process.execPath, [...process.execArgv, process.argv[1], 'serve', ...r.args, '--json'], {
+  const master = spawn(process.execPath, [process.argv[1], 'serve', ...r.args, '--json'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let outputGone = false;
@@ -48,35 +48,29 @@ export function recordServe(r: ServeRecording, fail: (message: string) => never)
     if (!outputGone && text.length) process.stdout.write(text);
   };
 
+  // The master's bytes go to the file as they come (no line is parsed for that); only the first
+  // line is read, for the header's clock, and the human log's lines for printing.
   let headed = false;
   let stopping = false;
-  let partial: Buffer = Buffer.alloc(0);
-  const take = (whole: Buffer): void => {
+  let early: Buffer = Buffer.alloc(0);
+  const human = new HumanLog();
+  const take = (chunk: Buffer): void => {
     if (!headed) {
-      const first = parseEventLine(whole.subarray(0, whole.indexOf(NL)).toString('utf8'));
-      writer.header({ recorder: 'serve', settings: r.settings, platform: thisPlatform(), ...originOf(first) });
+      early = Buffer.concat([early, chunk]);
+      const nl = early.indexOf(NL);
+      if (nl < 0) return;
+      writer.header({ recorder: 'serve', settings: r.settings, platform: thisPlatform(), ...originOf(parseEventLine(early.subarray(0, nl).toString('utf8'))) });
       headed = true;
+      chunk = early;
     }
-    let lines = 0;
-    for (let i = whole.indexOf(NL); i >= 0; i = whole.indexOf(NL, i + 1)) lines++;
-    writer.lines(whole, lines);
-    if (!stopping && whole.includes(STOPPING)) stopping = true;
-    if (r.json) print(whole);
-    else print(humanLog(whole));
+    writer.lines(chunk, countLines(chunk));
+    if (!stopping && chunk.includes(STOPPING)) stopping = true;
+    print(r.json ? chunk : human.push(chunk));
   };
-  master.stdout!.on('data', (chunk: Buffer) => {
-    const data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
-    const end = data.lastIndexOf(NL);
-    if (end < 0) {
-      partial = data;
-      return;
-    }
-    partial = data.subarray(end + 1);
-    take(data.subarray(0, end + 1));
-  });
+  master.stdout!.on('data', take);
   master.stdout!.on('end', () => {
-    if (partial.length) take(Buffer.concat([partial, Buffer.from('\n')]));
-    partial = Buffer.alloc(0);
+    if (!headed && early.length) take(Buffer.from('\n'));
+    if (!r.json) print(human.end());
   });
 
   // Commands typed or piped to us go on to the master (a background job must not read its terminal).
@@ -139,14 +133,37 @@ function originOf(first: ForkscopeEvent | null): { startedMs: number; origin: st
   return { startedMs: Date.now() - (first?.t ?? 0), origin: null };
 }
 
-/** The human log of whole event lines, as `serve` prints it. */
-function humanLog(whole: Buffer): string {
-  let out = '';
-  for (const line of whole.toString('utf8').split('\n')) {
-    const e = line ? parseEventLine(line) : null;
-    if (!e) continue;
-    const lines = formatEvent(e);
-    if (lines.length) out += `${lines.join('\n')}\n`;
+function countLines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(NL); i >= 0; i = b.indexOf(NL, i + 1)) n++;
+  return n;
+}
+
+/** The human log of the master's event lines, as `serve` prints it; chunks may cut a line anywhere. */
+class HumanLog {
+  private rest: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): string {
+    const data = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    const end = data.lastIndexOf(NL);
+    this.rest = end < 0 ? data : data.subarray(end + 1);
+    return end < 0 ? '' : this.format(data.subarray(0, end).toString('utf8'));
   }
-  return out;
+
+  end(): string {
+    const text = this.rest.toString('utf8');
+    this.rest = Buffer.alloc(0);
+    return this.format(text);
+  }
+
+  private format(text: string): string {
+    let out = '';
+    for (const line of text.split('\n')) {
+      const e = line ? parseEventLine(line) : null;
+      if (!e) continue;
+      const lines = formatEvent(e);
+      if (lines.length) out += `${lines.join('\n')}\n`;
+    }
+    return out;
+  }
 }

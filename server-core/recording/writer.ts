@@ -2,7 +2,7 @@
 // FLUSH_MS (and at once past MAX_PENDING), so a crash of this process loses at most the last
 // quarter second; what was written is in the kernel's hands. A write that fails (a full disk)
 // stops the recording, never the run.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { release } from 'node:os';
 import { eventJson } from '../event-json';
@@ -70,9 +70,15 @@ export class RecordingWriter {
     const parts = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    const bytes = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    const buffers = parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p));
     try {
-      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
+      const total = buffers.reduce((n, b) => n + b.length, 0);
+      const written = writevSync(this.fd, buffers);
+      if (written < total) {
+        // A short write (rare for files): the rest, in order.
+        const bytes = Buffer.concat(buffers);
+        for (let off = written; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
+      }
     } catch (err) {
       this.fail(err);
     }
