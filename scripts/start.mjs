@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- --web] [-- --port N] [-- --no-open]`: builds forkscope (the server bundles and the
+// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN]`: builds forkscope (the server bundles and the
 // electron-vite app) and launches the desktop app. Where no Electron binary is installed (it is
 // downloaded separately from the npm package, and some machines cannot reach the download), it
 // says so in one line and runs the same app in the browser instead (`forkscope web`).
@@ -13,19 +13,21 @@ import { ensureBuilt } from './build-core.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const STRINGS = {
-  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open]',
+  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN]',
   noElectron:
     'forkscope: no Electron binary here (node_modules/electron/dist is missing: run `npx install-electron` on a machine that can download Electron, or set ELECTRON_OVERRIDE_DIST_PATH) — opening forkscope in the browser instead',
   buildFailed: (why) => `forkscope: build failed: ${why}`,
 };
 
 function parseArgs(argv) {
-  const opts = { web: false, port: 0, open: true };
+  const opts = { web: false, port: 0, open: true, lang: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--web') opts.web = true;
     else if (a === '--no-open') opts.open = false;
     else if (a === '--port' && /^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) <= 65535) opts.port = Number(argv[++i]);
+    else if (a === '--lang' && argv[i + 1]) opts.lang = argv[++i];
+    else if (a.startsWith('--lang=')) opts.lang = a.slice('--lang='.length);
     else {
       process.stderr.write(`${STRINGS.usage}\n`);
       process.exit(2);
@@ -44,10 +46,10 @@ function electronBinary() {
   return bin && existsSync(bin) ? bin : null;
 }
 
-function launchElectron(bin) {
+function launchElectron(bin, lang) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set by some shells; it would make the app start as plain node
-  const child = spawn(bin, [root], { cwd: root, stdio: 'inherit', env });
+  const child = spawn(bin, [root, ...(lang ? [`--lang=${lang}`] : [])], { cwd: root, stdio: 'inherit', env });
   // Ctrl+C reaches Electron too (same process group); pass on what we get from elsewhere and
   // wait for the app's own shutdown, which stops the server's process group.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -67,10 +69,14 @@ try {
   process.stderr.write(`${STRINGS.buildFailed(err instanceof Error ? err.message : String(err))}\n`);
   process.exit(1);
 }
+if (opts.lang != null && !web.isLanguage(opts.lang)) {
+  process.stderr.write(`forkscope: ${web.unknownLanguage(opts.lang)}\n`);
+  process.exit(2);
+}
 const bin = opts.web ? null : electronBinary();
 if (bin) {
-  launchElectron(bin);
+  launchElectron(bin, opts.lang);
 } else {
   if (!opts.web) process.stderr.write(`${STRINGS.noElectron}\n`);
-  await web.runWeb({ port: opts.port, open: opts.open });
+  await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang });
 }

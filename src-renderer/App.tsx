@@ -1,6 +1,7 @@
 // The window: controls and client on the left; numbers, processes, queue, charts,
 // transcripts and timeline on the right. Keyboard: space pauses, r fires again.
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { keyAction } from './keyboard';
 import { AcceptQueue } from './panels/AcceptQueue';
 import { Banners } from './panels/Banners';
@@ -43,9 +44,12 @@ function useKeyboard(): void {
 
 export function App() {
   useKeyboard();
+  // A language switch redraws every panel at once: the words are looked up as they are drawn,
+  // and the tree below is keyed by the language (the store keeps all state, so nothing is lost).
+  const { i18n } = useTranslation();
   const everRan = useApp((s) => s.run.running || s.timelineEnd > 0 || s.busy != null);
   return (
-    <div className="app">
+    <div className="app" key={i18n.language}>
       <Header />
       <Banners />
       <div className="body">

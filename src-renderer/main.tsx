@@ -2,7 +2,9 @@
 // render once.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
+import { i18n, startLanguage } from './i18n';
 import { pickBridge } from './bridge';
 import { perf } from './perf';
 import { connectFeed } from './store/feed';
@@ -10,6 +12,7 @@ import { StoreContext } from './store/react';
 import { createAppStore } from './store/store';
 import './styles.css';
 
+startLanguage();
 const picked = pickBridge();
 const store = createAppStore(picked.bridge, { params: new URLSearchParams(location.search) });
 if (picked.ws) picked.ws.onStatus((s) => store.getState().setConnection(s === 'open' ? 'open' : 'lost'));
@@ -20,8 +23,10 @@ perf.startFrames();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <StoreContext.Provider value={store}>
-      <App />
-    </StoreContext.Provider>
+    <I18nextProvider i18n={i18n}>
+      <StoreContext.Provider value={store}>
+        <App />
+      </StoreContext.Provider>
+    </I18nextProvider>
   </StrictMode>,
 );

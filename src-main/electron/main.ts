@@ -11,6 +11,7 @@ import { contentSecurityPolicy } from '../web/csp';
 import { pushBatches, registerIpc, trustedFrame } from './ipc';
 import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './protocol';
 import { strings } from './strings';
+import { isLanguage } from '../../server-core/i18n/languages';
 import { lockDown, applySessionPolicy, createMainWindow } from './window';
 
 // out/main/index.js → out/preload/index.cjs and out/renderer/.
@@ -47,8 +48,16 @@ async function start(): Promise<void> {
   });
 }
 
+/** `npm start -- --lang zh-CN` forces the app's language; otherwise the renderer follows the OS locale. */
+function pageUrl(): string {
+  const url = new URL(devServer ?? APP_URL);
+  const lang = app.commandLine.getSwitchValue('lang');
+  if (lang && isLanguage(lang)) url.searchParams.set('lang', lang);
+  return url.href;
+}
+
 function openWindow(sup: SupervisorApi): void {
-  const win = createMainWindow({ preload, url: devServer ?? APP_URL });
+  const win = createMainWindow({ preload, url: pageUrl() });
   const stopPushing = pushBatches(sup, win.webContents);
   win.on('closed', stopPushing);
 }

@@ -8,14 +8,18 @@ import { openBrowser } from './open';
 import { ensureRenderer, findRoot, rendererDir, rendererFresh } from './renderer-build';
 import { startWebServer, type WebServer } from './server';
 import { strings } from './strings';
+import { isLanguage, unknownLanguage } from '../../server-core/i18n/languages';
 
 export { buildApp, ensureRenderer, findRoot, rendererFresh } from './renderer-build';
+export { isLanguage, unknownLanguage } from '../../server-core/i18n/languages';
 
 export interface WebOptions {
   /** 0 = any free port. As typed on the command line, a string of digits. */
   port: number | string;
   /** Open the default browser (failing to is fine: the address is printed). */
   open: boolean;
+  /** Force the app's language (`--lang zh-CN`); otherwise the browser's (or the learner's last choice). */
+  lang?: string;
 }
 
 /** A shutdown that cannot finish in this time is cut short; the process must not hang. */
@@ -24,6 +28,7 @@ const SHUTDOWN_LIMIT_MS = 15_000;
 export async function runWeb(opts: WebOptions): Promise<void> {
   const port = typeof opts.port === 'number' ? opts.port : /^\d+$/.test(opts.port.trim()) ? Number(opts.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(strings.badPort(String(opts.port)), 2);
+  if (opts.lang != null && !isLanguage(opts.lang)) fail(`forkscope web: ${unknownLanguage(opts.lang)}`, 2);
   const root = findRoot();
   if (!rendererFresh(root)) {
     process.stderr.write(`${strings.building}\n`);
@@ -44,8 +49,9 @@ export async function runWeb(opts: WebOptions): Promise<void> {
     fail(code === 'EADDRINUSE' ? strings.portInUse(port) : strings.cannotListen((err as Error).message), code === 'EADDRINUSE' ? 2 : 1);
   }
   stopOnSignals(server, supervisor);
-  process.stdout.write(`${strings.ready(server.url)}\n`);
-  if (opts.open) openBrowser(server.url);
+  const url = opts.lang ? `${server.url}&lang=${encodeURIComponent(opts.lang)}` : server.url;
+  process.stdout.write(`${strings.ready(url)}\n`);
+  if (opts.open) openBrowser(url);
 }
 
 function stopOnSignals(server: WebServer, supervisor: SupervisorApi): void {

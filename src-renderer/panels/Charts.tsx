@@ -5,7 +5,8 @@
 // The charts take the same summary as the counter cards, so their last step and the card agree.
 import { memo, startTransition, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { lostSignals } from '../strings';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
 import type { AppState } from '../store/store';
 import { COUNT_MS } from './Counters';
@@ -29,7 +30,8 @@ const RPS_COLOR = '#58a6ff';
 
 interface Series {
   key: keyof Row;
-  name: string;
+  /** Looked up when drawn, so a language switch relabels the legend. */
+  name: () => string;
   color: string;
   width?: number;
   dash?: string;
@@ -37,15 +39,15 @@ interface Series {
 }
 
 const OVER_TIME: Series[] = [
-  { key: 'zombies', name: S.charts.zombies, color: '#f0556a', width: 2 },
-  { key: 'workers', name: S.charts.workers, color: '#3fb950' },
-  { key: 'queue', name: S.charts.queue, color: '#d9a53f' },
-  { key: 'rps', name: S.charts.rps, color: RPS_COLOR, axis: 'rps', dash: '4 2' },
+  { key: 'zombies', name: () => t('charts.zombies'), color: '#f0556a', width: 2 },
+  { key: 'workers', name: () => t('charts.workers'), color: '#3fb950' },
+  { key: 'queue', name: () => t('charts.queue'), color: '#d9a53f' },
+  { key: 'rps', name: () => t('charts.rps'), color: RPS_COLOR, axis: 'rps', dash: '4 2' },
 ];
 
 const SIGNALS: Series[] = [
-  { key: 'exited', name: S.charts.exited, color: '#c9d1d9', width: 2 },
-  { key: 'sigchld', name: S.charts.sigchld, color: '#bc8cff', width: 2, dash: '5 3' },
+  { key: 'exited', name: () => t('charts.exited'), color: '#c9d1d9', width: 2 },
+  { key: 'sigchld', name: () => t('charts.sigchld'), color: '#bc8cff', width: 2, dash: '5 3' },
 ];
 
 /** The hover box: which second, and each series' value in it. */
@@ -54,10 +56,10 @@ function Hover(props: { active?: boolean; payload?: ReadonlyArray<{ payload?: Ro
   if (!props.active || !row || row.lead) return null;
   return (
     <div className="chart-hover">
-      <div className="muted">{S.charts.second(row.x - 1, row.current === true)}</div>
+      <div className="muted">{t(row.current === true ? 'charts.secondNow' : 'charts.second', { from: row.x - 1, to: row.x })}</div>
       {props.series.map((s) => (
         <div key={s.key} style={{ color: s.color }}>
-          {s.name}: <b>{row[s.key] ?? '—'}</b>
+          {s.name()}: <b>{row[s.key] ?? '—'}</b>
         </div>
       ))}
     </div>
@@ -87,7 +89,7 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
             {...AXIS}
             stroke={RPS_COLOR}
             tick={{ fill: RPS_COLOR, fontSize: 11 }}
-            label={{ value: S.charts.axisRps, angle: -90, position: 'insideRight', fill: RPS_COLOR, fontSize: 10, dx: -6 }}
+            label={{ value: t('charts.axisRps'), angle: -90, position: 'insideRight', fill: RPS_COLOR, fontSize: 10, dx: -6 }}
           />
         )}
         <Tooltip content={<Hover series={series} />} cursor={false} isAnimationActive={false} />
@@ -98,7 +100,7 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
             yAxisId={s.axis ?? 'n'}
             type="stepBefore"
             dataKey={s.key}
-            name={s.name}
+            name={s.name()}
             stroke={s.color}
             strokeWidth={s.width ?? 1.5}
             strokeDasharray={s.dash}
@@ -187,27 +189,27 @@ export function Charts() {
   const lost = Math.max(0, exited - sigchld);
   return (
     <div className="charts">
-      <Panel title={S.charts.heading} hint={S.explain.overTime} className="chart-panel">
+      <Panel title={t('charts.heading')} hint={t('explain.overTime')} className="chart-panel">
         {rows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={rows} series={OVER_TIME} rightAxis />}
       </Panel>
       <Panel
-        title={S.charts.signalsHeading}
-        hint={S.explain.sigchldVsExited}
+        title={t('charts.signalsHeading')}
+        hint={t('explain.sigchldVsExited')}
         className="chart-panel"
         right={
           <span className="sig-nums">
-            <span className="sig-a" title={S.explain.sigchld}>
-              {sigchld} SIGCHLD
+            <span className="sig-a" title={t('explain.sigchld')}>
+              {t('charts.sigchldCount', { count: sigchld })}
             </span>
             <span className="muted"> · </span>
-            <span className="sig-b" title={S.explain.exited}>
-              {exited} exited
+            <span className="sig-b" title={t('explain.exited')}>
+              {t('charts.exitedCount', { count: exited })}
             </span>
           </span>
         }
       >
         {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
-        <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{S.counters.lostSignals(lost, exited)}</div>
+        <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{lostSignals(lost, exited)}</div>
       </Panel>
     </div>
   );

@@ -1,15 +1,15 @@
 // Before the first start: what this is and three things to try.
-import * as S from '../strings';
+import { t } from '../i18n';
 
 export function EmptyState() {
   return (
     <div className="empty-state" data-testid="empty-state">
-      <h1>{S.banners.emptyTitle}</h1>
-      <p>{S.banners.emptyBody}</p>
+      <h1>{t('banners.emptyTitle')}</h1>
+      <p>{t('banners.emptyBody')}</p>
       <ol>
-        {S.banners.emptySteps.map((s) => (
-          <li key={s}>{s}</li>
-        ))}
+        <li>{t('banners.emptySteps.zombies')}</li>
+        <li>{t('banners.emptySteps.backlog')}</li>
+        <li>{t('banners.emptySteps.details')}</li>
       </ol>
     </div>
   );

@@ -1,7 +1,8 @@
 // One process up close: what /proc says about it, its events, and two levers —
 // send it a signal (kill -9 on a zombie changes nothing: lesson 6) and reap now.
 import { useMemo, useState } from 'react';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { describe, fmtKb, fmtT, reapInfo, roleExplain, roleWord, signals, stateWords } from '../strings';
 import { useApp } from '../store/react';
 import { childOf } from './timeline-filter';
 
@@ -19,68 +20,68 @@ export function ProcessDetails() {
     [pid, journal, end],
   );
   if (pid == null) return null;
-  const st = node ? S.states[node.state] ?? S.states.unknown : null;
+  const st = node ? stateWords(node.state) : null;
   return (
-    <aside className="drawer" data-testid="process-details" aria-label={S.details.heading(pid)}>
+    <aside className="drawer" data-testid="process-details" aria-label={t('details.heading', { pid })}>
       <header className="drawer-head">
-        <h2>{S.details.heading(pid)}</h2>
+        <h2>{t('details.heading', { pid })}</h2>
         <button type="button" className="ghost" onClick={() => close(null)}>
-          {S.details.close}
+          {t('details.close')}
         </button>
       </header>
       {node ? (
         <dl className="facts">
-          <dt>{S.details.role}</dt>
-          <dd title={S.explain[node.role as 'master'] ?? ''}>{S.tree.roles[node.role] ?? node.role}</dd>
-          <dt>{S.details.state}</dt>
+          <dt>{t('details.role')}</dt>
+          <dd title={roleExplain(node.role)}>{roleWord(node.role)}</dd>
+          <dt>{t('details.state')}</dt>
           <dd className={`state-${node.state}`} title={st?.explain}>
             {st?.label} {node.letter && <span className="mono">({node.letter})</span>}
             <div className="muted small">{st?.explain}</div>
           </dd>
-          <dt>{S.details.ppid}</dt>
+          <dt>{t('details.ppid')}</dt>
           <dd className="mono">{node.ppid}</dd>
-          <dt>{S.details.started}</dt>
-          <dd className="mono">{S.fmtT(node.start)}</dd>
-          <dt title={S.explain.fds}>{S.details.fds}</dt>
+          <dt>{t('details.started')}</dt>
+          <dd className="mono">{fmtT(node.start)}</dd>
+          <dt title={t('explain.fds')}>{t('details.fds')}</dt>
           <dd className="mono">{node.fds ?? '—'}</dd>
-          <dt>{S.details.rss}</dt>
-          <dd className="mono">{node.rssKb ? S.fmtKb(node.rssKb) : '—'}</dd>
-          <dt>{S.details.cmd}</dt>
+          <dt>{t('details.rss')}</dt>
+          <dd className="mono">{node.rssKb ? fmtKb(node.rssKb) : '—'}</dd>
+          <dt>{t('details.cmd')}</dt>
           <dd className="mono cmd">{node.cmd || '—'}</dd>
           {node.reap && (
             <>
-              <dt>{S.states.reaped.label}</dt>
-              <dd>{S.details.reapInfo(node.reap.code, node.reap.signal, node.reap.zombieMs)}</dd>
+              <dt>{t('states.reaped.label')}</dt>
+              <dd>{reapInfo(node.reap.code, node.reap.signal, node.reap.zombieMs)}</dd>
             </>
           )}
         </dl>
       ) : (
-        <p className="muted">{S.details.gone}</p>
+        <p className="muted">{t('details.gone')}</p>
       )}
       <div className="drawer-actions">
-        <label title={S.explain.sendSignal}>
-          {S.details.signal}
+        <label title={t('explain.sendSignal')}>
+          {t('details.signal')}
           <select value={signal} onChange={(e) => setSignal(e.target.value)} data-testid="signal-select">
-            {S.signals.map((s) => (
+            {signals.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
         </label>
-        <button type="button" disabled={!running || !node || node.state === 'reaped'} onClick={() => command({ cmd: 'kill', pid, signal })} title={S.explain.sendSignal} data-testid="send-signal">
-          {S.details.send}
+        <button type="button" disabled={!running || !node || node.state === 'reaped'} onClick={() => command({ cmd: 'kill', pid, signal })} title={t('explain.sendSignal')} data-testid="send-signal">
+          {t('details.send')}
         </button>
-        <button type="button" disabled={!running} onClick={() => command({ cmd: 'reap-now' })} title={S.explain.reapNow} data-testid="details-reap-now">
-          {S.details.reapNow}
+        <button type="button" disabled={!running} onClick={() => command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="details-reap-now">
+          {t('details.reapNow')}
         </button>
       </div>
-      <h3>{S.details.events}</h3>
+      <h3>{t('details.events')}</h3>
       {events.length === 0 ? (
-        <p className="muted">{S.details.noEvents}</p>
+        <p className="muted">{t('details.noEvents')}</p>
       ) : (
         <ol className="mini-timeline">
           {events.map((x) => (
-            <li key={x.seq} title={S.eventExplain[x.e.type]}>
-              <span className="mono muted">{S.fmtT(x.e.t)}</span> <span className={`etype t-${x.e.type}`}>{x.e.type}</span> {S.describe(x.e)}
+            <li key={x.seq} title={t(`eventExplain.${x.e.type}`)}>
+              <span className="mono muted">{fmtT(x.e.t)}</span> <span className={`etype t-${x.e.type}`}>{x.e.type}</span> {describe(x.e)}
             </li>
           ))}
         </ol>

@@ -3,7 +3,8 @@
 // process tree and its events in the timeline. The list is virtualized with fixed-height
 // rows: thousands of connections cost only the rows on screen, and nothing is measured.
 import { memo, useEffect, useMemo, useState } from 'react';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { fmtMs } from '../strings';
 import { connLabel } from '../../server-core/conn-id';
 import type { Conversation } from '../store/conversations';
 import { useApp, useAppThrottled } from '../store/react';
@@ -26,8 +27,8 @@ function toneOf(c: Conversation): string {
 
 /** Who served it: a worker, or the master itself (iterative model). */
 function servedBy(c: Conversation, master: number | null): string {
-  if (c.worker != null) return c.worker === master ? S.transcripts.master(c.worker) : S.transcripts.worker(c.worker);
-  return c.clientId != null ? S.transcripts.client : '';
+  if (c.worker != null) return c.worker === master ? t('transcripts.master', { pid: c.worker }) : t('transcripts.worker', { pid: c.worker });
+  return c.clientId != null ? t('transcripts.client') : '';
 }
 
 const Entry = memo(function Entry(props: { conv: Conversation; touched: number; master: number | null; selected: boolean; shown: boolean; onSelect: (id: number | null) => void }) {
@@ -41,18 +42,18 @@ const Entry = memo(function Entry(props: { conv: Conversation; touched: number; 
       type="button"
       className={`tx-head ${props.selected ? 'selected' : ''} ${props.shown ? 'shown' : ''}`}
       onClick={() => props.onSelect(props.selected ? null : c.id)}
-      title={S.transcripts.selectHint}
+      title={t('transcripts.selectHint')}
       data-testid="transcript-entry"
       data-conv={c.id}
       data-conn={c.conn}
       data-status={statusOf(c)}
     >
       <span className="tx-id mono">{c.conn != null ? `#${connLabel(c.conn)}` : `c${c.clientId ?? '?'}`}</span>
-      <span className="tx-req mono">{req ?? (c.state === 'connecting' ? S.queue.connectingFresh : S.transcripts.pending)}</span>
+      <span className="tx-req mono">{req ?? (c.state === 'connecting' ? t('queue.connectingFresh') : t('transcripts.pending'))}</span>
       <span className="tx-arrow">→</span>
-      <span className={`tx-status mono ${toneOf(c)}`}>{status ?? (failed ? c.errors[0]?.code ?? 'error' : '…')}</span>
+      <span className={`tx-status mono ${toneOf(c)}`}>{status ?? (failed ? c.errors[0]?.code ?? t('transcripts.error') : '…')}</span>
       <span className="tx-meta">
-        <span className="tx-ms mono muted">{ms != null ? S.fmtMs(ms) : ''}</span>
+        <span className="tx-ms mono muted">{ms != null ? fmtMs(ms) : ''}</span>
         <span className="tx-who muted">{servedBy(c, props.master)}</span>
       </span>
     </button>
@@ -66,12 +67,12 @@ function DetailBar(props: { conv: Conversation; selected: boolean; master: numbe
   const conn = c.conn;
   return (
     <div className="tx-bar">
-      <span className="mono">{c.conn != null ? `#${connLabel(c.conn)}` : `client ${c.clientId ?? '?'}`}</span>
-      <span className="muted">{props.selected ? S.transcripts.selected : S.transcripts.newest}</span>
+      <span className="mono">{c.conn != null ? `#${connLabel(c.conn)}` : t('transcripts.clientN', { id: c.clientId ?? '?' })}</span>
+      <span className="muted">{props.selected ? t('transcripts.selected') : t('transcripts.newest')}</span>
       <span className="spacer" />
       {conn != null && (
-        <button type="button" className="ghost" onClick={() => setFilters({ conn: connLabel(conn), pid: '' })} title={S.transcripts.onlyThisHint}>
-          {S.transcripts.onlyThis(conn)}
+        <button type="button" className="ghost" onClick={() => setFilters({ conn: connLabel(conn), pid: '' })} title={t('transcripts.onlyThisHint')}>
+          {t('transcripts.onlyThis', { conn: connLabel(conn) })}
         </button>
       )}
       {c.worker != null && (
@@ -86,7 +87,7 @@ function DetailBar(props: { conv: Conversation; selected: boolean; master: numbe
 const Detail = memo(function Detail(props: { conv: Conversation; touched: number }) {
   const lines = transcriptLines(props.conv);
   return (
-    <pre className="tx-body" title={S.explain.transcript} data-testid="transcript-detail">
+    <pre className="tx-body" title={t('explain.transcript')} data-testid="transcript-detail">
       {lines.map((l, i) => (
         <div key={i} className={`ln ln-${l.kind === '*' ? 'info' : l.kind === '>' ? 'out' : l.kind === '<' ? 'in' : l.kind === '!' ? 'err' : 'body'}`}>
           {l.kind === 'body' ? l.text : `${l.kind} ${l.text}`}
@@ -124,15 +125,15 @@ export function Transcripts() {
   const shown = (selected != null ? journal.convs.get(selected) : undefined) ?? newest;
   return (
     <Panel
-      title={S.transcripts.heading}
-      hint={S.explain.transcript}
-      sub={master != null ? <span title={S.transcripts.thisRunHint}>{S.transcripts.thisRun(master)}</span> : undefined}
+      title={t('transcripts.heading')}
+      hint={t('explain.transcript')}
+      sub={master != null ? <span title={t('transcripts.thisRunHint')}>{t('transcripts.thisRun', { pid: master })}</span> : undefined}
       right={
         <span className="muted">
-          {S.transcripts.count(list.length)}
+          {t('transcripts.count', { count: list.length })}
           {!follow && (
             <button type="button" className="ghost" onClick={() => setFollow(true)}>
-              ↓ {S.timeline.jump}
+              ↓ {t('timeline.jump')}
             </button>
           )}
         </span>
@@ -140,7 +141,7 @@ export function Transcripts() {
       className="tx-panel"
     >
       {list.length === 0 ? (
-        <div className="empty">{S.transcripts.empty}</div>
+        <div className="empty">{t('transcripts.empty')}</div>
       ) : (
         <>
           <FollowList

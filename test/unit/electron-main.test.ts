@@ -13,6 +13,7 @@ vi.mock('electron', async () => {
     enableSandbox: vi.fn(() => h.order.push('enableSandbox')),
     requestSingleInstanceLock: vi.fn(() => true),
     whenReady: vi.fn(() => new Promise<void>((resolve) => (h.ready = resolve))),
+    commandLine: { getSwitchValue: vi.fn(() => '') },
     quit: vi.fn(),
   });
   base.protocol.registerSchemesAsPrivileged.mockImplementation(() => h.order.push('registerSchemes'));
