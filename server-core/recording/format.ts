@@ -3,6 +3,8 @@
 // docs/recordings.md describes it for other tools. Browser-safe: no Node module here, the
 // renderer reads recordings with the same code.
 import { z } from 'zod';
+import { eventJson } from '../event-json';
+import type { ForkscopeEvent } from '../events';
 import { version as forkscopeVersion } from '../../package.json';
 
 /** The header's `format` value: what says "this is a forkscope recording". */
@@ -94,4 +96,11 @@ export function headerLine(h: RecordingHeader): string {
 /** Wall-clock ms of an event's `t`, from the header's `started`. */
 export function wallMs(h: RecordingHeader, t: number): number {
   return Date.parse(h.started) + t;
+}
+
+/** A whole recording as text (the app's Save: the page turns it into a download). */
+export function recordingText(header: RecordingHeader, events: readonly ForkscopeEvent[]): string {
+  const parts = [headerLine(header)];
+  for (const e of events) parts.push(`${eventJson(e)}\n`);
+  return parts.join('');
 }

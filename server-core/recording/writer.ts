@@ -145,10 +145,3 @@ export async function saveRecording(path: string, header: RecordingHeader, event
     await file.close();
   }
 }
-
-/** A whole recording as text (the browser bridge hands it to the page as a download). */
-export function recordingText(header: RecordingHeader, events: readonly ForkscopeEvent[]): string {
-  const parts = [headerLine(header)];
-  for (const e of events) parts.push(`${eventJson(e)}\n`);
-  return parts.join('');
-}

@@ -107,6 +107,8 @@ export const invokeArgSchemas: { [C in InvokeChannel]: z.ZodType<InvokeArg<C>, u
   'server:command': CommandSchema,
   'client:fire': FireOptionsSchema,
   'timeline:snapshot': nothing,
+  'recording:get': nothing,
+  'recording:opened': nothing,
 };
 
 export const INVOKE_CHANNELS = Object.keys(invokeArgSchemas) as InvokeChannel[];

@@ -15,6 +15,8 @@ const CHANNELS = {
   'server:command': true,
   'client:fire': true,
   'timeline:snapshot': true,
+  'recording:get': true,
+  'recording:opened': true,
 } as const satisfies Record<InvokeChannel, true>;
 
 const BATCH: keyof PushChannels = 'timeline:batch';

@@ -10,7 +10,9 @@ import type { QueueItem } from './conversations';
 import { defaultClientForm, defaultServerForm, toFireOptions, toRunConfig, type ClientForm, type ServerForm } from './forms';
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
-import type { Point } from './series';
+import { recordSlice, type RecordSlice } from './record-slice';
+import { replaySlice, type ReplaySlice } from './replay-slice';
+import type { Point, Series } from './series';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
@@ -38,8 +40,11 @@ export interface LiveSlice {
   /** Events received while paused and not yet shown. */
   held: number;
   setConnection(c: Connection): void;
-  receive(batches: Batch[], now: number): void;
+  /** Batches from the live feed; ignored while a recording is shown (replay-slice.ts feeds it then). */
+  receive(batches: Batch[], now: number, from?: 'live' | 'replay'): void;
   receiveSnapshot(snap: Snapshot, now: number): void;
+  /** A replay's state at its cursor: a snapshot, as for a page joining late, and the charts' exact series. */
+  receiveReplayState(snap: Snapshot, series: Series, now: number): void;
   /** Copies the journal's views into the store (skipped while paused). */
   publish(now: number): void;
 }
@@ -90,7 +95,7 @@ export interface ClientSlice {
   fireAgain(): Promise<void>;
 }
 
-export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice;
+export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & ReplaySlice & RecordSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreOptions {
@@ -125,14 +130,22 @@ const liveSlice =
     clock: journal.clock,
     held: 0,
     setConnection: (connection) => set({ connection }),
-    receive: (batches, now) => {
+    receive: (batches, now, from = 'live') => {
+      if ((get().replay !== null) !== (from === 'replay')) return;
       let n = 0;
       for (const b of batches) n += journal.applyBatch(b, now);
       if (get().paused) set({ held: get().held + n });
       else get().publish(now);
     },
     receiveSnapshot: (snap, now) => {
+      if (get().replay) return; // the live feed takes a fresh one when the replay ends
       journal.applySnapshot(snap, now);
+      Object.assign(marks, freshMarks());
+      get().publish(now);
+    },
+    receiveReplayState: (snap, series, now) => {
+      journal.applySnapshot(snap, now);
+      journal.series.copyFrom(series);
       Object.assign(marks, freshMarks());
       get().publish(now);
     },
@@ -347,5 +360,7 @@ export function createAppStore(bridge: Bridge | null, opts: StoreOptions = {}): 
     ...uiSlice(...a),
     ...serverSlice(bridge, opts.params)(...a),
     ...clientSlice(bridge)(...a),
+    ...replaySlice(...a),
+    ...recordSlice(bridge)(...a),
   }));
 }

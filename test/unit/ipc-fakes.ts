@@ -19,6 +19,8 @@ export const goodFire: FireOptions = {
   allowRemote: false,
 };
 
+import { makeHeader } from '../../server-core/recording/format';
+
 export { emptySummary };
 
 export interface FakeSupervisor extends SupervisorApi {
@@ -42,6 +44,10 @@ export function fakeSupervisor(): FakeSupervisor {
       return { snapshot: snapshot(), unsubscribe: () => listeners.delete(onBatch) };
     }),
     summary: vi.fn(emptySummary),
+    recording: vi.fn(() => ({
+      header: makeHeader({ recorder: 'app', settings: null, platform: { os: 'linux', release: 'test', arch: 'x64', node: '20' }, startedMs: 0, origin: null }),
+      events: [],
+    })),
     shutdown: vi.fn(async () => {}),
     emit: (batch) => listeners.forEach((l) => l(batch)),
     subscribers: () => listeners.size,
