@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN]`: builds forkscope (the server bundles and the
+// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN] [-- --open FILE]`: builds forkscope (the server bundles and the
 // electron-vite app) and launches the desktop app. Where no Electron binary is installed (it is
 // downloaded separately from the npm package, and some machines cannot reach the download), it
 // says so in one line and runs the same app in the browser instead (`forkscope web`).
 // Ctrl+C stops everything: the app shuts its supervisor down, which stops every server process.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt } from './build-core.mjs';
@@ -13,14 +13,15 @@ import { ensureBuilt } from './build-core.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const STRINGS = {
-  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN]',
+  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN] [-- --open FILE]',
+  cannotOpen: (file, why) => `forkscope: cannot open the recording ${file}: ${why} — give the path of a *.forkscope.jsonl file`,
   noElectron:
     'forkscope: no Electron binary here (node_modules/electron/dist is missing: run `npx install-electron` on a machine that can download Electron, or set ELECTRON_OVERRIDE_DIST_PATH) — opening forkscope in the browser instead',
   buildFailed: (why) => `forkscope: build failed: ${why}`,
 };
 
 function parseArgs(argv) {
-  const opts = { web: false, port: 0, open: true, lang: undefined };
+  const opts = { web: false, port: 0, open: true, lang: undefined, openFile: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--web') opts.web = true;
@@ -28,6 +29,8 @@ function parseArgs(argv) {
     else if (a === '--port' && /^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) <= 65535) opts.port = Number(argv[++i]);
     else if (a === '--lang' && argv[i + 1]) opts.lang = argv[++i];
     else if (a.startsWith('--lang=')) opts.lang = a.slice('--lang='.length);
+    else if (a === '--open' && argv[i + 1]) opts.openFile = resolve(argv[++i]);
+    else if (a.startsWith('--open=')) opts.openFile = resolve(a.slice('--open='.length));
     else {
       process.stderr.write(`${STRINGS.usage}\n`);
       process.exit(2);
@@ -46,10 +49,11 @@ function electronBinary() {
   return bin && existsSync(bin) ? bin : null;
 }
 
-function launchElectron(bin, lang) {
+function launchElectron(bin, lang, openFile) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set by some shells; it would make the app start as plain node
-  const child = spawn(bin, [root, ...(lang ? [`--lang=${lang}`] : [])], { cwd: root, stdio: 'inherit', env });
+  const args = [root, ...(lang ? [`--lang=${lang}`] : []), ...(openFile ? [`--open=${openFile}`] : [])];
+  const child = spawn(bin, args, { cwd: root, stdio: 'inherit', env });
   // Ctrl+C reaches Electron too (same process group); pass on what we get from elsewhere and
   // wait for the app's own shutdown, which stops the server's process group.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -61,6 +65,14 @@ function launchElectron(bin, lang) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (opts.openFile) {
+  try {
+    accessSync(opts.openFile, constants.R_OK);
+  } catch (err) {
+    process.stderr.write(`${STRINGS.cannotOpen(opts.openFile, err.code ?? String(err))}\n`);
+    process.exit(2);
+  }
+}
 let web;
 try {
   web = await import(pathToFileURL((await ensureBuilt()).web).href);
@@ -75,8 +87,8 @@ if (opts.lang != null && !web.isLanguage(opts.lang)) {
 }
 const bin = opts.web ? null : electronBinary();
 if (bin) {
-  launchElectron(bin, opts.lang);
+  launchElectron(bin, opts.lang, opts.openFile);
 } else {
   if (!opts.web) process.stderr.write(`${STRINGS.noElectron}\n`);
-  await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang });
+  await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang, openFile: opts.openFile });
 }

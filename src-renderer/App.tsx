@@ -1,6 +1,7 @@
 // The window: controls and client on the left; numbers, processes, queue, charts,
-// transcripts and timeline on the right. Keyboard: space pauses, r fires again.
-import { useEffect } from 'react';
+// transcripts and timeline on the right; the replay bar above them while a recording is shown.
+// Keyboard: space pauses (plays a replay), r fires again, Ctrl/⌘+S saves, ← → step a replay.
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keyAction } from './keyboard';
 import { AcceptQueue } from './panels/AcceptQueue';
@@ -13,6 +14,10 @@ import { EmptyState } from './panels/EmptyState';
 import { Header } from './panels/Header';
 import { ProcessDetails } from './panels/ProcessDetails';
 import { ProcessTree } from './panels/ProcessTree';
+import { openFile } from './panels/RecordButtons';
+import { ReplayBar } from './panels/ReplayBar';
+import { SaveDialog } from './panels/SaveDialog';
+import { t } from './i18n';
 import { Timeline } from './panels/Timeline';
 import { Transcripts } from './panels/Transcripts';
 import { useApp, useAppStore } from './store/react';
@@ -33,17 +38,60 @@ function useKeyboard(): void {
         editable: el?.isContentEditable ?? false,
       });
       if (!action) return;
+      const state = store.getState();
+      const replaying = state.replay !== null;
+      if ((action === 'back' || action === 'forward') && !replaying) return;
       ev.preventDefault();
-      if (action === 'pause') store.getState().togglePause();
-      else void store.getState().fireAgain();
+      if (action === 'save') state.askSave();
+      else if (action === 'back') state.stepReplay(-1);
+      else if (action === 'forward') state.stepReplay(1);
+      else if (action === 'pause') {
+        if (replaying) state.togglePlay();
+        else state.togglePause();
+      } else if (!replaying) void state.fireAgain();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
 }
 
+/** A recording dropped anywhere on the window opens. */
+function useDrop(): boolean {
+  const store = useAppStore();
+  const [over, setOver] = useState(false);
+  useEffect(() => {
+    const hasFiles = (ev: DragEvent): boolean => Array.from(ev.dataTransfer?.types ?? []).includes('Files');
+    const onOver = (ev: DragEvent): void => {
+      if (!hasFiles(ev)) return;
+      ev.preventDefault();
+      setOver(true);
+    };
+    const onLeave = (ev: DragEvent): void => {
+      if (ev.relatedTarget === null) setOver(false);
+    };
+    const onDrop = (ev: DragEvent): void => {
+      if (!hasFiles(ev)) return;
+      ev.preventDefault();
+      setOver(false);
+      const file = ev.dataTransfer?.files[0];
+      if (file) void openFile(store, file);
+    };
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('dragleave', onLeave);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('dragleave', onLeave);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [store]);
+  return over;
+}
+
 export function App() {
   useKeyboard();
+  const dropping = useDrop();
+  const replaying = useApp((s) => s.replay !== null);
   // A language switch redraws every panel at once: the words are looked up as they are drawn,
   // and the tree below is keyed by the language (the store keeps all state, so nothing is lost).
   const { i18n } = useTranslation();
@@ -51,11 +99,16 @@ export function App() {
   return (
     <div className="app" key={i18n.language}>
       <Header />
+      <ReplayBar />
       <Banners />
       <div className="body">
         <aside className="side">
-          <Controls />
-          <ClientPanel />
+          {/* In replay the live controls stay in view, greyed out: the recording cannot be steered. */}
+          <fieldset className="live-controls" disabled={replaying}>
+            {replaying && <p className="replay-off" data-testid="replay-off">{t('replay.liveOff')}</p>}
+            <Controls />
+            <ClientPanel />
+          </fieldset>
         </aside>
         <main className="main">
           {!everRan && <EmptyState />}
@@ -72,6 +125,12 @@ export function App() {
         </main>
       </div>
       <ProcessDetails />
+      <SaveDialog />
+      {dropping && (
+        <div className="drop-zone" aria-hidden="true">
+          {t('record.dropHere')}
+        </div>
+      )}
     </div>
   );
 }

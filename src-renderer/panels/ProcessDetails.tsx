@@ -14,6 +14,8 @@ export function ProcessDetails() {
   const running = useApp((s) => s.run.running);
   const close = useApp((s) => s.showDetails);
   const command = useApp((s) => s.command);
+  // In replay these would act on the live server, not on the recording.
+  const live = useApp((s) => s.replay === null);
   const [signal, setSignal] = useState<string>('SIGKILL');
   const events = useMemo(
     () => (pid == null ? [] : journal.timeline.collect((x) => x.e.type !== 'proc' && (x.e.pid === pid || childOf(x.e) === pid), end).slice(-200)),
@@ -67,10 +69,10 @@ export function ProcessDetails() {
             ))}
           </select>
         </label>
-        <button type="button" disabled={!running || !node || node.state === 'reaped'} onClick={() => command({ cmd: 'kill', pid, signal })} title={t('explain.sendSignal')} data-testid="send-signal">
+        <button type="button" disabled={!live || !running || !node || node.state === 'reaped'} onClick={() => command({ cmd: 'kill', pid, signal })} title={t('explain.sendSignal')} data-testid="send-signal">
           {t('details.send')}
         </button>
-        <button type="button" disabled={!running} onClick={() => command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="details-reap-now">
+        <button type="button" disabled={!live || !running} onClick={() => command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="details-reap-now">
           {t('details.reapNow')}
         </button>
       </div>

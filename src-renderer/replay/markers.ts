@@ -19,6 +19,12 @@ const PER_KIND = 50;
 
 export class MarkerFinder {
   readonly markers: Marker[] = [];
+  /**
+   * `kernel`: the recording has the kernel's own samples (the app's): the first zombie is the
+   * first `proc` sample with one, as the zombie count on screen is. Else the master's count.
+   */
+  constructor(private readonly kernel: boolean) {}
+
   private readonly counts = new Map<MarkerKind, number>();
   private zombieSeen = false;
   private queueFull = false;
@@ -33,11 +39,10 @@ export class MarkerFinder {
         this.emfileOpen = false;
         return;
       case 'proc':
-        // The kernel's count; a recording without /proc samples has the master's (below).
-        if (!this.zombieSeen && e.zombies > 0) this.first('zombie', e, index, String(e.zombies));
+        if (this.kernel && !this.zombieSeen && e.zombies > 0) this.first('zombie', e, index, String(e.zombies));
         return;
       case 'zombies':
-        if (!this.zombieSeen && e.count > 0) this.first('zombie', e, index, String(e.count));
+        if (!this.kernel && !this.zombieSeen && e.count > 0) this.first('zombie', e, index, String(e.count));
         return;
       case 'queue': {
         // Linux holds backlog + 1 finished handshakes; past that, SYNs are dropped.

@@ -56,10 +56,18 @@ export class Player {
   /** One event forwards or backwards. */
   step(direction: 1 | -1): void {
     this.pause();
-    const to = Math.min(this.recording.count, Math.max(0, this.index + direction));
+    this.seekIndex(this.index + direction);
+  }
+
+  /**
+   * Shows events [0, index): the cursor stands just after event index − 1 (a marker's event).
+   * By position, not time: in the app's timeline a late event can sit after one with a larger `t`.
+   */
+  seekIndex(index: number): void {
+    const to = Math.min(this.recording.count, Math.max(0, index));
     if (to === this.index) return;
     this.goTo(to);
-    this.t = to > 0 ? this.recording.ts[to - 1] : this.start;
+    this.t = to > 0 ? this.recording.tMax[to - 1] : this.start;
     this.target.moved();
   }
 

@@ -58,7 +58,7 @@ export async function openRecording(text: string, name: string, progress: (share
   let count = 0;
   const summary = emptySummary();
   const series = new Series();
-  const markers = new MarkerFinder();
+  let markers: MarkerFinder | null = null;
   const checkpoints: Checkpoint[] = [{ index: 0, summary: cloneSummary(summary), series: series.clone() }];
 
   let at = 0;
@@ -78,6 +78,7 @@ export async function openRecording(text: string, name: string, progress: (share
       starts[count] = at;
       ends[count] = lineEnd;
       ts[count] = e.t;
+      markers ??= new MarkerFinder(parser.header?.recorder === 'app');
       markers.take(e, count);
       applySummaryEvent(summary, e);
       series.apply(e, summary);
@@ -106,7 +107,7 @@ export async function openRecording(text: string, name: string, progress: (share
       ends: ends.subarray(0, count),
       ts: ts.subarray(0, count),
       tMax,
-      markers: markers.markers,
+      markers: markers?.markers ?? [],
       checkpoints,
     },
   };

@@ -35,6 +35,8 @@ export interface ReplaySlice {
   openRecordingText(text: string, name: string): Promise<void>;
   closeReplay(): void;
   seekReplay(t: number): void;
+  /** Shows the first `index` events (a marker: just after its event). */
+  seekReplayIndex(index: number): void;
   stepReplay(direction: 1 | -1): void;
   togglePlay(): void;
   setReplaySpeed(speed: number): void;
@@ -79,7 +81,11 @@ export const replaySlice: StateCreator<AppState, [], [], ReplaySlice> = (set, ge
         forward: (events, seq) => get().receive([{ seq, events }], performance.now(), 'replay'),
         state: (snapshot, series) => get().receiveReplayState(snapshot, series, performance.now()),
         moved: () => {
-          if (player === p) set({ replay: view(p) });
+          if (player !== p) return;
+          // The run's clock stands at the cursor: ages and waits are measured to it, not to now.
+          const journal = get().journal;
+          journal.clock = { t: p.t, at: Number.POSITIVE_INFINITY };
+          set({ replay: view(p), clock: journal.clock });
         },
       });
       player = p;
@@ -96,6 +102,7 @@ export const replaySlice: StateCreator<AppState, [], [], ReplaySlice> = (set, ge
       set({ replay: null, selectedConv: null, detailsPid: null, filters: { ...get().filters, pid: '', conn: '' } });
     },
     seekReplay: (t) => player?.seek(t),
+    seekReplayIndex: (index) => player?.seekIndex(index),
     stepReplay: (direction) => player?.step(direction),
     togglePlay: () => {
       if (!player) return;

@@ -232,6 +232,7 @@ const serverSlice =
   (bridge: Bridge | null, params?: URLSearchParams): StateCreator<AppState, [], [], ServerSlice> =>
   (set, get) => {
     async function launch(kind: 'starting' | 'restarting'): Promise<void> {
+      if (get().replay) return; // a recording is shown: nothing live is steered
       const cfg = toRunConfig(get().form);
       if (!cfg.ok) {
         set({ actionError: cfg.error });
@@ -261,7 +262,7 @@ const serverSlice =
       start: () => launch('starting'),
       restart: () => launch('restarting'),
       stop: async () => {
-        if (!bridge) return;
+        if (!bridge || get().replay) return;
         set({ busy: 'stopping', actionError: null, stopRequested: true });
         try {
           await bridge.invoke('server:stop', null);
@@ -284,7 +285,7 @@ const serverSlice =
         if (get().run.running) await get().command({ cmd: 'set-reap', policy });
       },
       command: async (cmd) => {
-        if (!bridge) return;
+        if (!bridge || get().replay) return;
         try {
           await bridge.invoke('server:command', cmd);
         } catch (err) {
@@ -312,7 +313,7 @@ const clientSlice =
   (bridge: Bridge | null): StateCreator<AppState, [], [], ClientSlice> =>
   (set, get) => {
     async function send(opts: FireOptions): Promise<void> {
-      if (!bridge) return;
+      if (!bridge || get().replay) return;
       set({ firing: get().firing + 1, lastFire: opts, lastFireError: null });
       try {
         const result = await bridge.invoke('client:fire', opts);

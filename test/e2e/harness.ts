@@ -51,8 +51,8 @@ export function descendantsOf(pid: number): ProcStat[] {
   return out;
 }
 
-export async function startWeb(timeoutMs = 60_000): Promise<WebRun> {
-  const proc = spawn(process.execPath, [cli, 'web', '--port', '0', '--no-open'], {
+export async function startWeb(timeoutMs = 60_000, extraArgs: string[] = []): Promise<WebRun> {
+  const proc = spawn(process.execPath, [cli, 'web', '--port', '0', '--no-open', ...extraArgs], {
     cwd: root,
     detached: true, // own process group; the master gets its own group from the supervisor
     stdio: ['ignore', 'pipe', 'pipe'],
