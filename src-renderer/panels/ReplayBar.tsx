@@ -63,13 +63,13 @@ export function ReplayBar() {
       </div>
       <div className="replay-controls">
         <button type="button" onClick={() => step(-1)} disabled={r.index === 0} title={t('replay.stepBack')} aria-label={t('replay.stepBack')} data-testid="replay-step-back">
-          ⏮
+          |◀
         </button>
         <button type="button" className="replay-play" onClick={togglePlay} title={t('replay.playTitle')} data-testid="replay-play" data-playing={r.playing}>
           {r.playing ? `❚❚ ${t('replay.pause')}` : `▶ ${t('replay.play')}`}
         </button>
         <button type="button" onClick={() => step(1)} disabled={r.index >= r.count} title={t('replay.stepForward')} aria-label={t('replay.stepForward')} data-testid="replay-step-forward">
-          ⏭
+          ▶|
         </button>
         <label className="replay-speed" title={t('replay.speed')}>
           <select value={r.speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label={t('replay.speed')} data-testid="replay-speed">

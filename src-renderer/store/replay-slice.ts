@@ -90,7 +90,7 @@ export const replaySlice: StateCreator<AppState, [], [], ReplaySlice> = (set, ge
       });
       player = p;
       // Live views must not linger: the selection and filters pointed at the live run.
-      set({ replay: view(p), paused: false, held: 0, selectedConv: null, detailsPid: null, filters: { ...get().filters, pid: '', conn: '' } });
+      set({ replay: view(p), paused: false, held: 0, selectedConv: null, detailsPid: null, lastSave: null, filters: { ...get().filters, pid: '', conn: '' } });
       get().receiveReplayState({ summary: journal.summary, events: [], nextSeq: 0 }, p.recording.checkpoints[0].series, performance.now());
       // Open at the end: the whole run's outcome, then scrub back through it.
       p.seek(p.end);

@@ -133,6 +133,7 @@ describe('record, save, open, replay (issue 13)', () => {
     await expect.poll(() => cursor(), { timeout: UI_TIMEOUT }).toBe(events.length);
     await expect.poll(() => numberIn('zombie-count'), { timeout: UI_TIMEOUT }).toBe(10);
     expect(Number.parseFloat((await testid('replay-time').textContent()) ?? '')).toBeCloseTo(max, 0);
+    await page.locator('aside.side').evaluate((el) => (el.scrollTop = 0));
     await screenshot(page, 'replay');
 
     // Just before the burst: the burst's first client connect (after the reap).
@@ -174,6 +175,14 @@ describe('record, save, open, replay (issue 13)', () => {
     await testid('replay-play').click();
     await expect.poll(() => cursor(), { timeout: UI_TIMEOUT }).toBeGreaterThan(from);
     await testid('replay-play').click(); // pause
+  });
+
+  it('the charts as a PNG picture', async () => {
+    const download = page.waitForEvent('download');
+    await testid('charts-png').click();
+    const png = readFileSync(await saved(download, 'charts.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(5_000);
   });
 
   it('export HAR: valid HAR 1.2 with every request of the recording', async () => {
