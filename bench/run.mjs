@@ -1,8 +1,9 @@
 // `npm run bench [-- SECTION... --reps N --duration S]`: every benchmark of docs/benchmarks.md.
 // Sections: iterative, fork, prefork (bench/http.mjs), supervisor (bench/supervisor.mjs),
 // renderer (bench/renderer.mjs when present), latency (bench/latency.mjs: event → screen with
-// every process real), record (bench/record.mjs: what --record costs a busy server). Default:
-// all. Results print as Markdown tables.
+// every process real), record (bench/record.mjs: what --record costs a busy server), replay
+// (bench/replay.mjs: opening and seeking a ten-minute recording). Default: all. Results print as
+// Markdown tables.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
   else sections.push(args[i]);
 }
-const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'record'];
+const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'record', 'replay'];
 const chosen = sections.length ? sections : all;
 const unknown = chosen.filter((s) => !all.includes(s));
 if (unknown.length) {
@@ -38,3 +39,4 @@ if (chosen.includes('supervisor')) run('supervisor.mjs', []);
 if (chosen.includes('renderer')) run('renderer.mjs', []);
 if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3']);
 if (chosen.includes('record')) run('record.mjs', flags);
+if (chosen.includes('replay')) run('replay.mjs', []);

@@ -50,7 +50,7 @@ export function ReplayBar() {
   const d = r.damage;
   const noKernel = r.header.recorder !== 'app';
   return (
-    <div className="replay-bar" data-testid="replay-bar" data-index={r.index} data-count={r.count} role="region" aria-label={t('replay.label')}>
+    <div className="replay-bar" data-testid="replay-bar" data-index={r.index} data-count={r.count} data-move-ms={r.moveMs.toFixed(1)} role="region" aria-label={t('replay.label')}>
       <div className="replay-title">
         <span className="replay-badge">{t('replay.label')}</span>
         <strong className="mono">{r.name}</strong>

@@ -26,6 +26,8 @@ export class Player {
   t: number;
   playing = false;
   speed = 1;
+  /** How long the last move took to bring the journal to the cursor, ms (the benchmark reads it). */
+  lastMoveMs = 0;
   readonly start: number;
   readonly end: number;
   private frame: number | null = null;
@@ -113,6 +115,7 @@ export class Player {
   /** Shows events [0, to): the events in between when that is the shorter way, else a rebuild. */
   private goTo(to: number): void {
     if (to === this.index) return;
+    const began = this.clock();
     if (to > this.index && to - this.index < SNAPSHOT_EVENTS) {
       this.target.forward(eventsIn(this.recording, this.index, to), this.index);
     } else {
@@ -120,5 +123,6 @@ export class Player {
       this.target.state(snapshot, series);
     }
     this.index = to;
+    this.lastMoveMs = this.clock() - began;
   }
 }

@@ -16,9 +16,12 @@ import { MarkerFinder, type Marker } from './markers';
 export const CHECKPOINT_EVERY = 2_000;
 /**
  * Events a seek hands the journal, as the supervisor's snapshot hands a page that joins late
- * (its `snapshotEvents`): the timeline, transcripts and queue are built from them.
+ * (its `snapshotEvents`, 10,000 there): the timeline, transcripts and queue are built from them.
+ * Half as many here: every seek pays for them, and 5,000 events before the cursor fill the
+ * timeline and the transcripts with more than anyone reads at one point of a run
+ * (docs/benchmarks.md, replay).
  */
-export const SNAPSHOT_EVENTS = 10_000;
+export const SNAPSHOT_EVENTS = 5_000;
 
 interface Checkpoint {
   /** Events before it: the state after events [0, index). */

@@ -24,6 +24,8 @@ export interface ReplayView {
   playing: boolean;
   speed: number;
   markers: Marker[];
+  /** The last move's cost before drawing, ms. */
+  moveMs: number;
 }
 
 export interface ReplaySlice {
@@ -60,6 +62,7 @@ export const replaySlice: StateCreator<AppState, [], [], ReplaySlice> = (set, ge
     playing: p.playing,
     speed: p.speed,
     markers: p.recording.markers,
+    moveMs: p.lastMoveMs,
   });
 
   return {
