@@ -102,14 +102,20 @@ export function App() {
       <ReplayBar />
       <Banners />
       <div className="body">
-        <aside className="side">
+        <div className="side-column">
           {/* In replay the live controls stay in view, greyed out: the recording cannot be steered. */}
-          <fieldset className="live-controls" disabled={replaying}>
-            {replaying && <p className="replay-off" data-testid="replay-off">{t('replay.liveOff')}</p>}
-            <Controls />
-            <ClientPanel />
-          </fieldset>
-        </aside>
+          {replaying && (
+            <p className="replay-off" data-testid="replay-off">
+              {t('replay.liveOff')}
+            </p>
+          )}
+          <aside className="side">
+            <fieldset className="live-controls" disabled={replaying}>
+              <Controls />
+              <ClientPanel />
+            </fieldset>
+          </aside>
+        </div>
         <main className="main">
           {!everRan && <EmptyState />}
           <Counters />

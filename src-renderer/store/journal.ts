@@ -154,7 +154,7 @@ export class Journal {
         this.procs.applyFork(e, now);
         return;
       case 'reap':
-        this.procs.applyReap(e);
+        this.procs.applyReap(e, now);
         return;
       case 'zombies':
         this.procs.applyMasterZombies(e.count);

@@ -106,8 +106,15 @@ export class Procs {
     }
   }
 
-  applyReap(e: ReapEvent): void {
+  applyReap(e: ReapEvent, now: number): void {
     this.reaps.set(e.child, e);
+    // Reaped before /proc sampled it (short-lived, or a recording without kernel samples):
+    // it is not starting any more, it is gone.
+    const s = this.starting.get(e.child);
+    if (s) {
+      this.starting.delete(e.child);
+      this.fade(this.startingNode(s.fork), now);
+    }
     if (this.reaps.size > 2000) this.reaps.delete(this.reaps.keys().next().value as number);
     const f = this.fading.get(e.child);
     if (f) f.node.reap = e;
