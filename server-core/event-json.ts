@@ -48,3 +48,22 @@ export function eventJson(e: ForkscopeEvent): string {
       return JSON.stringify(e);
   }
 }
+
+/**
+ * One line of JSON text back into an event; null when it is not one (not JSON, not an object,
+ * or no string `type`, finite `t` and numeric `pid`). The supervisor reads a master's stdout and
+ * every recording reader reads files with it.
+ */
+export function parseEventLine(line: string): ForkscopeEvent | null {
+  if (line.charCodeAt(0) !== 123 /* { */) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const e = v as { type?: unknown; t?: unknown; pid?: unknown };
+  if (typeof e.type !== 'string' || typeof e.t !== 'number' || !Number.isFinite(e.t) || typeof e.pid !== 'number') return null;
+  return v as ForkscopeEvent;
+}

@@ -3,6 +3,8 @@
 // how much was readable. A file from a newer format version, or that is no recording at all,
 // is refused. Problems come back as data; the CLI (strings.ts) and the app put them in words.
 // Browser-safe: the renderer uses this too.
+export { parseEventLine };
+import { parseEventLine } from '../event-json';
 import type { ForkscopeEvent } from '../events';
 import { HeaderSchema, RECORDING_FORMAT, RECORDING_VERSION, type RecordingHeader } from './format';
 
@@ -25,21 +27,6 @@ export interface Damage {
   events: number;
   /** `t` of the last event read (ms), null when none was. */
   lastT: number | null;
-}
-
-/** Turns one event line into an event, or null when it is not one. */
-export function parseEventLine(line: string): ForkscopeEvent | null {
-  if (line.charCodeAt(0) !== 123 /* { */) return null;
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-  const e = v as { type?: unknown; t?: unknown; pid?: unknown };
-  if (typeof e.type !== 'string' || typeof e.t !== 'number' || !Number.isFinite(e.t) || typeof e.pid !== 'number') return null;
-  return v as ForkscopeEvent;
 }
 
 /** What a first line that is not a recording header seems to be. */
