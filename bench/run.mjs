@@ -12,8 +12,11 @@ import { root } from './lib.mjs';
 const args = process.argv.slice(2);
 const flags = [];
 const sections = [];
+/** --lessons: the renderer and latency benchmarks run with the lessons panel open. */
+let lessons = false;
 for (let i = 0; i < args.length; i++) {
-  if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
+  if (args[i] === '--lessons') lessons = true;
+  else if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
   else sections.push(args[i]);
 }
 const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'record', 'replay'];
@@ -36,7 +39,7 @@ const run = (file, extra) => {
 };
 if (http.length) run('http.mjs', [...http, ...flags]);
 if (chosen.includes('supervisor')) run('supervisor.mjs', []);
-if (chosen.includes('renderer')) run('renderer.mjs', []);
-if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3']);
+if (chosen.includes('renderer')) run('renderer.mjs', lessons ? ['--lessons'] : []);
+if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3', ...(lessons ? ['--lessons'] : [])]);
 if (chosen.includes('record')) run('record.mjs', flags);
 if (chosen.includes('replay')) run('replay.mjs', []);

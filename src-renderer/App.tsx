@@ -12,15 +12,16 @@ import { Controls } from './panels/Controls';
 import { Counters } from './panels/Counters';
 import { EmptyState } from './panels/EmptyState';
 import { Header } from './panels/Header';
+import { Lessons } from './panels/Lessons';
 import { ProcessDetails } from './panels/ProcessDetails';
 import { ProcessTree } from './panels/ProcessTree';
 import { openFile } from './panels/RecordButtons';
 import { ReplayBar } from './panels/ReplayBar';
 import { SaveDialog } from './panels/SaveDialog';
-import { t } from './i18n';
 import { Timeline } from './panels/Timeline';
 import { Transcripts } from './panels/Transcripts';
 import { useApp, useAppStore } from './store/react';
+import { t } from './i18n';
 
 function useKeyboard(): void {
   const store = useAppStore();
@@ -88,6 +89,24 @@ function useDrop(): boolean {
   return over;
 }
 
+/** The side column shows the lessons or the server and client controls, one at a time. */
+function SideTabs() {
+  const lessonsOpen = useApp((s) => s.lessonsOpen);
+  const openLessons = useApp((s) => s.openLessons);
+  const lesson = useApp((s) => s.lesson);
+  return (
+    <div className="side-tabs" role="tablist">
+      <button type="button" role="tab" aria-selected={lessonsOpen} className={lessonsOpen ? 'on' : ''} onClick={() => openLessons(true)} data-testid="lessons-open">
+        {t('app.lessons')}
+        {lesson && !lessonsOpen && <span className="dot-live" title={t('app.lessonOn')} />}
+      </button>
+      <button type="button" role="tab" aria-selected={!lessonsOpen} className={!lessonsOpen ? 'on' : ''} onClick={() => openLessons(false)} data-testid="controls-open">
+        {t('app.controls')}
+      </button>
+    </div>
+  );
+}
+
 export function App() {
   useKeyboard();
   const dropping = useDrop();
@@ -96,26 +115,34 @@ export function App() {
   // and the tree below is keyed by the language (the store keeps all state, so nothing is lost).
   const { i18n } = useTranslation();
   const everRan = useApp((s) => s.run.running || s.timelineEnd > 0 || s.busy != null);
+  const lessonsOpen = useApp((s) => s.lessonsOpen);
   return (
     <div className="app" key={i18n.language}>
       <Header />
       <ReplayBar />
       <Banners />
       <div className="body">
-        <div className="side-column">
+        <aside className={`side-col ${lessonsOpen ? 'with-lesson' : ''}`}>
+          <SideTabs />
           {/* In replay the live controls stay in view, greyed out: the recording cannot be steered. */}
           {replaying && (
             <p className="replay-off" data-testid="replay-off">
               {t('replay.liveOff')}
             </p>
           )}
-          <aside className="side">
+          <div className="side">
             <fieldset className="live-controls" disabled={replaying}>
-              <Controls />
-              <ClientPanel />
+              {lessonsOpen ? (
+                <Lessons />
+              ) : (
+                <>
+                  <Controls />
+                  <ClientPanel />
+                </>
+              )}
             </fieldset>
-          </aside>
-        </div>
+          </div>
+        </aside>
         <main className="main">
           {!everRan && <EmptyState />}
           <Counters />

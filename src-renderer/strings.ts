@@ -177,17 +177,17 @@ export function describe(e: ForkscopeEvent): string {
     case 'sigchld':
       return t('describe.sigchld', { n: e.n });
     case 'exit':
-      return t('describe.exit', { child: e.child, via: e.via });
+      return t('describe.exit', { child: e.child, via: t(`describe.via.${e.via}`) });
     case 'reap': {
       const how = e.signal ? t('reaped.killedBy', { signal: e.signal }) : t('describe.reapCode', { code: e.code ?? '?' });
       return e.zombieMs != null
-        ? t('describe.reapZombie', { child: e.child, how, time: fmtMs(e.zombieMs), by: e.by })
-        : t('describe.reap', { child: e.child, how, by: e.by });
+        ? t('describe.reapZombie', { child: e.child, how, time: fmtMs(e.zombieMs), by: t(`describe.by.${e.by}`) })
+        : t('describe.reap', { child: e.child, how, by: t(`describe.by.${e.by}`) });
     }
     case 'zombies':
       return t('describe.zombies', { count: e.count });
     case 'signal-sent':
-      return t('describe.signalSent', { signal: e.signal, child: e.child, reason: e.reason });
+      return t('describe.signalSent', { signal: e.signal, child: e.child, reason: t(`describe.reason.${e.reason}`) });
     case 'fds-released':
       return t('describe.fdsReleased', { count: e.count });
     case 'reap-policy':

@@ -3,7 +3,7 @@
 // (lessons/registry.ts). The language comes from, in order: `?lang=` in the page's address
 // (`npm run web -- --lang zh-CN`, `npm start -- --lang zh-CN`), the learner's last choice
 // (kept in localStorage), the system's (navigator.languages: Electron passes the OS locale).
-import i18next, { type TOptions } from 'i18next';
+import i18next from 'i18next';
 import { isLanguage, LANGUAGES, matchLanguage, type Language } from '../../server-core/i18n/languages';
 import { en } from './en';
 import { zhCN } from './zh-CN';
@@ -34,9 +34,12 @@ void i18n.init({
 /** The typed translate function, for components and for plain functions alike. */
 export const t = i18n.t.bind(i18n) as typeof i18n.t;
 
+/** Options of a lookup whose key is made at run time: values to fill in, a namespace (a lesson's), a default. */
+export type DynamicOptions = Record<string, unknown> & { ns?: string; defaultValue?: string; count?: number };
+
 /** Translation with a key made at run time (a lesson's step id, an event's code): no type check on the key. */
-export function tDynamic(key: string, options?: TOptions): string {
-  return (i18n.t as unknown as (k: string, o?: TOptions) => string)(key, options);
+export function tDynamic(key: string, options?: DynamicOptions): string {
+  return (i18n.t as unknown as (k: string, o?: DynamicOptions) => string)(key, options);
 }
 
 export function language(): Language {

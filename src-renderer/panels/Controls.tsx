@@ -2,10 +2,12 @@
 // server runs; every other change needs a restart (the panel says so).
 import type { Interface, Model, ReapPolicy } from '../../server-core/events';
 
+import { useEffect, useState } from 'react';
 import { t } from '../i18n';
 import { BUILTIN_APPS, toRunConfig, type BuiltinApp } from '../store/forms';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
+import { plain, RichText } from './RichText';
 
 const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
 const REAP_POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
@@ -28,6 +30,12 @@ export function Controls() {
   const stale = running && startedWith != null && cfg.ok && JSON.stringify({ ...cfg.value, reap: JSON.parse(startedWith).reap }) !== startedWith;
   const reapValue = running && liveReap ? liveReap : form.reap;
   const zombies = useApp((s) => s.zombies.count);
+  // Descriptor lessons and limits fold away, but never hide a setting that is in force.
+  const anyMore = form.parentKeepsConn || form.childKeepsListener || form.nofile !== '' || form.maxZombies !== '' || form.workerTimeoutS !== '' || form.readTimeoutS !== '';
+  const [moreOpen, setMoreOpen] = useState(anyMore);
+  useEffect(() => {
+    if (anyMore) setMoreOpen(true);
+  }, [anyMore]);
 
   return (
     <Panel title={t('controls.heading')} className="controls">
@@ -41,38 +49,36 @@ export function Controls() {
           ))}
         </select>
       </label>
-      <p className="why">{t(`models.${form.model}.explain`)}</p>
+      <p className="why clamp" title={t(`models.${form.model}.explain`)}>{t(`models.${form.model}.explain`)}</p>
 
       <div className="reap-row">
-        <label className="field" title={t(`reapPolicies.${reapValue}.explain`)}>
-          <span>
-            {t('controls.reap')} {running && <span className="live-badge">{t('controls.live')}</span>}
-          </span>
-          <select value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
-            {REAP_POLICIES.map((p) => (
-              <option key={p} value={p} title={t(`reapPolicies.${p}.explain`)}>
-                {t(`reapPolicies.${p}.label`)}
-              </option>
-            ))}
-          </select>
+        <label htmlFor="reap-policy" title={t(`reapPolicies.${reapValue}.explain`)}>
+          {t('controls.reap')} {running && <span className="live-badge">{t('controls.live')}</span>}
         </label>
         <button type="button" disabled={!running} onClick={() => void command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="reap-now">
           {t('details.reapNow')}
         </button>
+        <select id="reap-policy" value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
+          {REAP_POLICIES.map((p) => (
+            <option key={p} value={p} title={t(`reapPolicies.${p}.explain`)}>
+              {t(`reapPolicies.${p}.label`)}
+            </option>
+          ))}
+        </select>
       </div>
-      <p className="why">{t(`reapPolicies.${reapValue}.explain`)}</p>
+      <p className="why clamp" title={t(`reapPolicies.${reapValue}.explain`)}>{t(`reapPolicies.${reapValue}.explain`)}</p>
       {running && reapValue !== 'none' && zombies > 0 && (
         <p className="why warn-text" data-testid="leftover-zombies">
           {t('controls.leftoverZombies', { count: zombies })}
         </p>
       )}
 
-      <div className="row2">
+      <div className="row3">
         <label className="field" title={t('explain.app')}>
           <span>{t('controls.app')}</span>
           <select value={form.appChoice} disabled={locked} onChange={(e) => setForm({ appChoice: e.target.value })} data-testid="app-select">
             {BUILTIN_APPS.map((a) => (
-              <option key={a} value={a} title={t(`apps.${a}`)}>
+              <option key={a} value={a} title={plain(t(`apps.${a}`))}>
                 {a}
               </option>
             ))}
@@ -83,9 +89,13 @@ export function Controls() {
           <span>{t('controls.port')}</span>
           <input inputMode="numeric" value={form.port} disabled={locked} onChange={(e) => setForm({ port: e.target.value })} data-testid="server-port" />
         </label>
+        <label className="field" title={t('explain.backlog')}>
+          <span>{t('controls.backlog')}</span>
+          <input inputMode="numeric" value={form.backlog} disabled={locked} onChange={(e) => setForm({ backlog: e.target.value })} data-testid="backlog-input" />
+        </label>
       </div>
       {form.appChoice !== 'custom' ? (
-        <p className="why">{t(`apps.${form.appChoice as BuiltinApp}`)}</p>
+        <RichText className="why clamp" title={plain(t(`apps.${form.appChoice as BuiltinApp}`))} text={t(`apps.${form.appChoice as BuiltinApp}`)} />
       ) : (
         <>
           <label className="field" title={t('explain.app')}>
@@ -104,16 +114,10 @@ export function Controls() {
         </>
       )}
 
-      <div className="row2">
-        <label className="field" title={t('explain.backlog')}>
-          <span>{t('controls.backlog')}</span>
-          <input inputMode="numeric" value={form.backlog} disabled={locked} onChange={(e) => setForm({ backlog: e.target.value })} data-testid="backlog-input" />
-        </label>
-        <label className="field check" title={t('explain.keepAlive')}>
-          <input type="checkbox" checked={form.keepAlive} disabled={locked} onChange={(e) => setForm({ keepAlive: e.target.checked })} />
-          <span>{t('controls.keepAlive')}</span>
-        </label>
-      </div>
+      <label className="field check" title={t('explain.keepAlive')}>
+        <input type="checkbox" checked={form.keepAlive} disabled={locked} onChange={(e) => setForm({ keepAlive: e.target.checked })} />
+        <span>{t('controls.keepAlive')}</span>
+      </label>
       {form.model === 'prefork' && (
         <div className="row2">
           <label className="field" title={t('explain.workers')}>
@@ -127,8 +131,10 @@ export function Controls() {
         </div>
       )}
 
-      <fieldset className="fd-switches">
-        <legend>{t('controls.fdSwitches')}</legend>
+      <details className="more-fields" open={moreOpen} onToggle={(e) => setMoreOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>{t('controls.more')}</summary>
+        <fieldset className="fd-switches">
+          <legend>{t('controls.fdSwitches')}</legend>
         <label className="check" title={t('explain.parentKeepsConn')}>
           <input type="checkbox" checked={form.parentKeepsConn} disabled={locked} onChange={(e) => setForm({ parentKeepsConn: e.target.checked })} data-testid="parent-keeps-conn" />
           <span>{t('controls.parentKeepsConn')}</span>
@@ -148,8 +154,6 @@ export function Controls() {
         )}
       </fieldset>
 
-      <details className="more-fields">
-        <summary>{t('controls.more')}</summary>
         <div className="row3">
           <label className="field" title={t('explain.maxZombies')}>
             <span>{t('controls.maxZombies')}</span>

@@ -13,6 +13,7 @@ import type { ProcNode } from './procs';
 import { recordSlice, type RecordSlice } from './record-slice';
 import { replaySlice, type ReplaySlice } from './replay-slice';
 import type { Point, Series } from './series';
+import { attachLessons, lessonSlice, type LessonSlice } from './lessons';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
@@ -92,10 +93,12 @@ export interface ClientSlice {
   lastFire: FireOptions | null;
   setClientForm(patch: Partial<ClientForm>): void;
   fire(): Promise<void>;
+  /** Fires what the client form says, with options the form has no field for (a lesson's). */
+  fireWith(extra: Partial<Pick<FireOptions, 'eofGraceMs'>>): Promise<void>;
   fireAgain(): Promise<void>;
 }
 
-export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & ReplaySlice & RecordSlice;
+export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & LessonSlice & ReplaySlice & RecordSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreOptions {
@@ -331,13 +334,14 @@ const clientSlice =
       lastFireError: null,
       lastFire: null,
       setClientForm: (patch) => set({ clientForm: { ...get().clientForm, ...patch } }),
-      fire: async () => {
+      fire: () => get().fireWith({}),
+      fireWith: async (extra) => {
         const opts = toFireOptions(get().clientForm, fireTarget(get()));
         if (!opts.ok) {
           set({ lastFireError: opts.error });
           return;
         }
-        await send(opts.value);
+        await send({ ...opts.value, ...extra });
       },
       fireAgain: async () => {
         const last = get().lastFire;
@@ -356,12 +360,15 @@ export function fireTarget(s: Pick<AppState, 'run' | 'form'>): { host: string; p
 
 export function createAppStore(bridge: Bridge | null, opts: StoreOptions = {}): AppStore {
   const journal = new Journal(opts.timelineCap);
-  return createStore<AppState>()((...a) => ({
+  const store = createStore<AppState>()((...a) => ({
     ...liveSlice(journal)(...a),
     ...uiSlice(...a),
     ...serverSlice(bridge, opts.params)(...a),
     ...clientSlice(bridge)(...a),
+    ...lessonSlice(...a),
     ...replaySlice(...a),
     ...recordSlice(bridge)(...a),
   }));
+  attachLessons(store);
+  return store;
 }

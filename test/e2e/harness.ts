@@ -51,8 +51,8 @@ export function descendantsOf(pid: number): ProcStat[] {
   return out;
 }
 
-export async function startWeb(timeoutMs = 60_000, extraArgs: string[] = []): Promise<WebRun> {
-  const proc = spawn(process.execPath, [cli, 'web', '--port', '0', '--no-open', ...extraArgs], {
+export async function startWeb(timeoutMs = 60_000, args: string[] = []): Promise<WebRun> {
+  const proc = spawn(process.execPath, [cli, 'web', '--port', '0', '--no-open', ...args], {
     cwd: root,
     detached: true, // own process group; the master gets its own group from the supervisor
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,7 +67,7 @@ export async function startWeb(timeoutMs = 60_000, extraArgs: string[] = []): Pr
     const timer = setTimeout(() => reject(new Error(`forkscope web printed no address in ${timeoutMs} ms; stderr:\n${err}`)), timeoutMs);
     proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
       out += c;
-      const m = /^forkscope web: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)$/m.exec(out);
+      const m = /^forkscope web: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+(?:&lang=[\w-]+)?)$/m.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

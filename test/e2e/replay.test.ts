@@ -133,7 +133,7 @@ describe('record, save, open, replay (issue 13)', () => {
     await expect.poll(() => cursor(), { timeout: UI_TIMEOUT }).toBe(events.length);
     await expect.poll(() => numberIn('zombie-count'), { timeout: UI_TIMEOUT }).toBe(10);
     expect(Number.parseFloat((await testid('replay-time').textContent()) ?? '')).toBeCloseTo(max, 0);
-    await page.locator('aside.side').evaluate((el) => (el.scrollTop = 0));
+    await page.locator('.side').evaluate((el) => (el.scrollTop = 0));
     await screenshot(page, 'replay');
 
     // Just before the burst: the burst's first client connect (after the reap).
