@@ -204,11 +204,17 @@ describe('record, save, open, replay (issue 13)', () => {
     await expect.poll(() => web.descendants().length, { timeout: UI_TIMEOUT }).toBe(0);
   });
 
-  it('a damaged file opens up to the broken line and says so; a file that is no recording is refused', async () => {
+  it('a damaged file dropped on the window opens up to the broken line and says so; a file that is no recording is refused', async () => {
     const text = readFileSync(file, 'utf8');
-    const cut = join(dir, 'cut.forkscope.jsonl');
-    writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.7)));
-    await testid('record-open-input').setInputFiles(cut);
+    const cut = text.slice(0, Math.floor(text.length * 0.7));
+    // Dropped onto the window, as a person drags a file from their file manager.
+    const dataTransfer = await page.evaluateHandle((content) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], 'cut.forkscope.jsonl', { type: 'application/x-ndjson' }));
+      return dt;
+    }, cut);
+    await page.dispatchEvent('main', 'dragover', { dataTransfer });
+    await page.dispatchEvent('main', 'drop', { dataTransfer });
     await testid('replay-damage').waitFor({ timeout: UI_TIMEOUT });
     expect(await testid('replay-damage').textContent()).toMatch(/ends in the middle of line \d+/);
     await testid('replay-live').click();
