@@ -1,22 +1,29 @@
 #!/usr/bin/env node
-// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN] [-- --open FILE]`: builds forkscope (the server bundles and the
-// electron-vite app) and launches the desktop app. Where no Electron binary is installed (it is
-// downloaded separately from the npm package, and some machines cannot reach the download), it
-// says so in one line and runs the same app in the browser instead (`forkscope web`).
+// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN] [-- --open FILE]`: builds forkscope (the server
+// bundles and the electron-vite app) and launches the desktop app. Electron's binary is downloaded
+// separately from its npm package: where it is missing, Electron's own installer is run first
+// (with its progress shown, bounded in time: electron-install.mjs); where that fails too (some
+// machines cannot reach the download), it says why in one line and runs the same app in the
+// browser instead (`forkscope web`).
 // Ctrl+C stops everything: the app shuts its supervisor down, which stops every server process.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt } from './build-core.mjs';
+import { installElectron } from './electron-install.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Electron's download (~100 MB) gets this long in all, and may pause this long at most. */
+const INSTALL_TIMEOUT_MS = 300_000;
+const INSTALL_STALL_MS = 20_000;
 
 const STRINGS = {
   usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN] [-- --open FILE]',
   cannotOpen: (file, why) => `forkscope: cannot open the recording ${file}: ${why} — give the path of a *.forkscope.jsonl file`,
-  noElectron:
-    'forkscope: no Electron binary here (node_modules/electron/dist is missing: run `npx install-electron` on a machine that can download Electron, or set ELECTRON_OVERRIDE_DIST_PATH) — opening forkscope in the browser instead',
+  fetching: "forkscope: Electron's binary is missing (node_modules/electron/dist): fetching it with Electron's installer (`npm start -- --web` skips this)",
+  noElectron: (why) =>
+    `forkscope: no Electron binary here (${why}; \`npx install-electron\` tries again, or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron) — opening forkscope in the browser instead`,
   buildFailed: (why) => `forkscope: build failed: ${why}`,
 };
 
@@ -85,10 +92,28 @@ if (opts.lang != null && !web.isLanguage(opts.lang)) {
   process.stderr.write(`forkscope: ${web.unknownLanguage(opts.lang)}\n`);
   process.exit(2);
 }
-const bin = opts.web ? null : electronBinary();
-if (bin) {
-  launchElectron(bin, opts.lang, opts.openFile);
-} else {
-  if (!opts.web) process.stderr.write(`${STRINGS.noElectron}\n`);
-  await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang, openFile: opts.openFile });
+
+/** Electron's binary, fetched first when it is missing; null (having said why) when it cannot be. */
+async function electronOrWhy() {
+  const found = electronBinary();
+  if (found) return found;
+  process.stderr.write(`${STRINGS.fetching}\n`);
+  const result = await installElectron({
+    pkgDir: join(root, 'node_modules', 'electron'),
+    timeoutMs: INSTALL_TIMEOUT_MS,
+    stallMs: INSTALL_STALL_MS,
+    say: (text) => process.stderr.write(text),
+    tty: process.stderr.isTTY === true,
+  });
+  if (result.interrupted) {
+    process.stderr.write(`${result.why}\n`);
+    process.exit(130);
+  }
+  const bin = result.ok ? electronBinary() : null;
+  if (!bin) process.stderr.write(`${STRINGS.noElectron(result.ok ? 'the installer left no binary' : result.why)}\n`);
+  return bin;
 }
+
+const bin = opts.web ? null : await electronOrWhy();
+if (bin) launchElectron(bin, opts.lang, opts.openFile);
+else await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang, openFile: opts.openFile });

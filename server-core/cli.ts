@@ -2,6 +2,8 @@
 // in a browser), replay and export (recordings). Each command lives in its own module; this
 // file only wires them.
 import { Command, CommanderError } from 'commander';
+import pkg from '../package.json';
+import { cliWords } from './strings';
 import { registerServe } from './serve-cli';
 import { registerFire } from './client/fire-cli';
 import { registerWeb } from './web-cli';
@@ -10,7 +12,8 @@ import { registerExport } from './recording/export-cli';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('forkscope')
-    .description('Watch a real web server work: accept queue, fork + exec per connection, SIGCHLD, reaping, zombies.')
+    .description(cliWords.description)
+    .version(pkg.version, '-V, --version', cliWords.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });

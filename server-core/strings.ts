@@ -76,3 +76,9 @@ export const S = {
     reapPolicy: (policy: string): string => `reaping policy is now '${policy}'`,
   },
 } as const;
+
+/** The top-level `forkscope` command's own words (its subcommands have theirs). */
+export const cliWords = {
+  description: 'Watch a real web server work: accept queue, fork + exec per connection, SIGCHLD, reaping, zombies.',
+  version: 'print the version and exit',
+} as const;

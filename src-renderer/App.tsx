@@ -1,9 +1,11 @@
 // The window: controls and client on the left; numbers, processes, queue, charts,
 // transcripts and timeline on the right; the replay bar above them while a recording is shown.
-// Keyboard: space pauses (plays a replay), r fires again, Ctrl/⌘+S saves, ← → step a replay.
+// Keyboard: space pauses (plays a replay), r fires again, Escape closes the details drawer and
+// menus (a click outside an open menu closes it), Ctrl/⌘+S saves, ← → step a replay.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keyAction } from './keyboard';
+import { closeMenus } from './menus';
 import { AcceptQueue } from './panels/AcceptQueue';
 import { Banners } from './panels/Banners';
 import { Charts } from './panels/Charts';
@@ -43,7 +45,10 @@ function useKeyboard(): void {
       const replaying = state.replay !== null;
       if ((action === 'back' || action === 'forward') && !replaying) return;
       ev.preventDefault();
-      if (action === 'save') state.askSave();
+      if (action === 'close') {
+        closeMenus(document);
+        state.showDetails(null);
+      } else if (action === 'save') state.askSave();
       else if (action === 'back') state.stepReplay(-1);
       else if (action === 'forward') state.stepReplay(1);
       else if (action === 'pause') {
@@ -51,8 +56,15 @@ function useKeyboard(): void {
         else state.togglePause();
       } else if (!replaying) void state.fireAgain();
     };
+    const onPointer = (ev: PointerEvent): void => {
+      closeMenus(document, ev.target instanceof Node ? ev.target : null);
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
   }, [store]);
 }
 

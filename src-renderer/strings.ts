@@ -46,12 +46,6 @@ export function reapedLong(code: number | undefined, signal: string | undefined,
   return `${endedHow(code, signal)}${zombieMs != null ? t('reaped.zombieFor', { time: fmtMs(zombieMs) }) : ''}`;
 }
 
-/** The details drawer's line for a reaped process. */
-export function reapInfo(code: number | undefined, signal: string | undefined, zombieMs: number | null): string {
-  const how = signal ? t('reaped.killedBy', { signal }) : t('details.exitCode', { code: code ?? '?' });
-  return zombieMs != null ? t('details.reapInfoZombie', { how, time: fmtMs(zombieMs) }) : t('details.reapInfo', { how });
-}
-
 /** What the master and the kernel disagree about, in words. */
 export function divergenceWhat(what: string): string {
   return what === 'children' || what === 'zombies' ? t(`banners.divergenceWhat.${what}`) : what;

@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SupervisorApi } from '../supervisor/types';
+import { stopLine } from '../supervisor/stop-line';
 import { openSupervisor } from '../ipc/open-supervisor';
 import { contentSecurityPolicy } from '../web/csp';
 import { openedFile } from '../web/opened';
@@ -74,10 +75,13 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   const sup = supervisor;
   supervisor = null;
+  const before = sup.summary();
   void sup
     .shutdown()
     .catch(() => {})
     .finally(() => {
+      // In the terminal that ran `npm start`: one line saying what was stopped.
+      process.stderr.write(`${strings.stopped(stopLine(before, sup.summary()))}\n`);
       shutDown = true;
       app.quit();
     });

@@ -2,7 +2,7 @@
 // the WebSocket bridge and the renderer all derive their types (Hyper's common.d.ts idea).
 import type { Command } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
-import type { Batch, RunConfig, Snapshot, Summary } from '../supervisor/types';
+import type { Batch, FdTable, RunConfig, Snapshot, Summary } from '../supervisor/types';
 
 /** Renderer → main requests: channel → [argument, result]. */
 export interface InvokeChannels {
@@ -12,6 +12,7 @@ export interface InvokeChannels {
   'server:command': [Command, null];
   'client:fire': [FireOptions, FireSummary];
   'timeline:snapshot': [null, Snapshot];
+  'process:fds': [{ pid: number }, FdTable];
   /** The timeline as a recording file's text (docs/recordings.md), for Save and Export HAR. */
   'recording:get': [null, RecordingText];
   /** The recording named on the command line (`--open FILE`), if any. */

@@ -27,6 +27,7 @@ export function supervisorHandlers(supervisor: SupervisorApi, opened: () => Prom
     },
     'client:fire': (options) => supervisor.fire(options),
     'timeline:snapshot': async () => snapshotOf(supervisor),
+    'process:fds': async ({ pid }) => supervisor.fds(pid),
     'recording:get': async () => {
       const { header, events } = supervisor.recording();
       return { text: recordingText(header, events), events: events.length, dropped: header.dropped };

@@ -107,6 +107,7 @@ export const invokeArgSchemas: { [C in InvokeChannel]: z.ZodType<InvokeArg<C>, u
   'server:command': CommandSchema,
   'client:fire': FireOptionsSchema,
   'timeline:snapshot': nothing,
+  'process:fds': z.strictObject({ pid: int(2, 1 << 22) }),
   'recording:get': nothing,
   'recording:opened': nothing,
 };

@@ -5,7 +5,7 @@ import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { Bridge, InvokeArg, InvokeChannel, InvokeResult, PushChannels } from '../ipc/channels';
 import type { Command } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
-import type { Batch, RunConfig, Snapshot, Summary } from '../supervisor/types';
+import type { Batch, FdTable, RunConfig, Snapshot, Summary } from '../supervisor/types';
 
 /** Kept in step with InvokeChannels by the compiler (a missing or extra key is an error). */
 const CHANNELS = {
@@ -15,6 +15,7 @@ const CHANNELS = {
   'server:command': true,
   'client:fire': true,
   'timeline:snapshot': true,
+  'process:fds': true,
   'recording:get': true,
   'recording:opened': true,
 } as const satisfies Record<InvokeChannel, true>;
@@ -28,6 +29,7 @@ export interface ForkscopeApi extends Bridge {
   command(cmd: Command): Promise<null>;
   fire(options: FireOptions): Promise<FireSummary>;
   snapshot(): Promise<Snapshot>;
+  fds(pid: number): Promise<FdTable>;
 }
 
 /** Electron prefixes remote errors with "Error invoking remote method 'x': Error: "; keep the reason. */
@@ -62,5 +64,6 @@ export function createApi(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListen
     command: (cmd) => invoke('server:command', cmd),
     fire: (options) => invoke('client:fire', options),
     snapshot: () => invoke('timeline:snapshot', null),
+    fds: (pid) => invoke('process:fds', { pid }),
   };
 }

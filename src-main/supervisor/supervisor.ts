@@ -12,15 +12,17 @@ import { Observer, type Observation, type ObserverOptions } from '../observer/ob
 import { Account, DivergenceWatch } from '../observer/divergence';
 import { allPids, childrenOf, readStat } from '../observer/procfs';
 import { becomeSubreaper } from '../sys/prctl';
-import { signalNumber } from '../../server-core/sys/wait';
+import { signalName, signalNumber } from '../../server-core/sys/wait';
 import { serveArgs } from './argv';
 import { defaultLaunch, type MasterLaunch } from './launch';
 import { MasterProcess, type MasterExit } from './master';
 import { MasterStream } from './ingest';
+import { AcceptWaits } from './accept-waits';
 import { Orphanage } from './orphans';
 import { strings } from './strings';
 import { Timeline, type TimelineOptions } from './timeline';
-import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+import type { Batch, FdTable, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+import { readFdTable } from '../observer/fds';
 
 export interface SupervisorOptions extends TimelineOptions {
   /** How to start the master (node binary, script, env); see launch.ts. */
@@ -47,10 +49,16 @@ interface Run {
   expected: boolean;
   /** Why the supervisor gave up on it (start timeout), in plain words. */
   failure: string | null;
+  /** The port it listens on, from its `listening` event (its orphans may hold it after it died). */
+  port: number | null;
+  /** A signal the user sent the master itself ("kill the master only"): its exit is no error. */
+  signalled: string | null;
   exit: MasterExit | null;
 }
 
 const SWEEP_TIMEOUT_MS = 5000;
+/** How long a finished fire waits for the accepts of its connections still in the master's pipe. */
+const ACCEPT_GRACE_MS = 300;
 
 export class Supervisor implements SupervisorApi {
   private readonly timeline: Timeline;
@@ -67,6 +75,8 @@ export class Supervisor implements SupervisorApi {
   private readonly groups = new Set<number>();
   private stopping: Promise<void> | null = null;
   private readonly fires = new Set<AbortController>();
+  /** Each running fire's connections, waiting to be matched with the server's accepts. */
+  private readonly acceptWaits = new Set<AcceptWaits>();
   private closed = false;
 
   constructor(opts: SupervisorOptions = {}) {
@@ -103,11 +113,13 @@ export class Supervisor implements SupervisorApi {
     const stream = new MasterStream(
       (e) => {
         account.note(e);
+        if (e.type === 'listening' && e.pid === master.pid) run.port = e.port;
+        for (const w of this.acceptWaits) w.server(e);
         this.timeline.push(e, 'server');
       },
       (line) => this.emit({ type: 'notice', message: strings.nonJson(line), code: 'NON_JSON' }, 'supervisor'),
     );
-    run = { config, master, stream, account, expected: false, failure: null, exit: null };
+    run = { config, master, stream, account, expected: false, failure: null, port: null, signalled: null, exit: null };
     this.run = run;
     this.watch.reset();
     this.emit({ type: 'master-start', child: Math.max(0, master.pid), argv: master.argv, config }, 'supervisor');
@@ -144,29 +156,65 @@ export class Supervisor implements SupervisorApi {
     return this.start(next);
   }
 
+  /**
+   * A command from the UI. What the master would refuse is refused here, at once, with the
+   * reason (the UI shows it where it was clicked); signals for the master itself and for
+   * orphans go from here, since they are the supervisor's children.
+   */
   command(cmd: Command): void {
     if (cmd.cmd === 'stop') {
       void this.stop();
       return;
     }
-    // A signal for an orphan goes from here: it is now the supervisor's child, not the master's.
-    if (cmd.cmd === 'kill' && this.orphans.pids.includes(cmd.pid)) {
+    const run = this.run;
+    if (cmd.cmd === 'kill') {
       const sig = signalNumber(cmd.signal);
       if (sig === undefined) throw new Error(strings.badSignal(String(cmd.signal)));
-      process.kill(cmd.pid, sig);
-      return;
+      if (this.orphans.pids.includes(cmd.pid)) return void process.kill(cmd.pid, sig);
+      if (cmd.pid === process.pid) throw new Error(strings.notTheSupervisor(cmd.pid));
+      if (run?.master.running && cmd.pid === run.master.pid) return this.signalMaster(run, sig);
+      if (!run?.master.running) throw new Error(strings.notRunning);
+      if (!run.account.isChild(cmd.pid)) throw new Error(strings.notOurs(cmd.pid));
     }
-    const master = this.run?.master;
-    if (!master?.running || !master.send(cmd)) throw new Error(strings.notRunning);
+    if (!run?.master.running) throw new Error(strings.notRunning);
+    if (cmd.cmd !== 'kill' && run.config.model === 'iterative') throw new Error(strings.noWorkers);
+    if (cmd.cmd === 'release-fds' && !run.config.parentKeepsConn) throw new Error(strings.noKeptFds);
+    if (!run.master.send(cmd)) throw new Error(strings.notRunning);
+  }
+
+  /**
+   * The master's descriptors (or a worker's, or an orphan's): what they are and the limit, as
+   * the kernel says now. Only for processes of the current run.
+   */
+  fds(pid: number): FdTable {
+    const ours = this.timeline.summary().procs.some((p) => p.pid === pid && p.role !== 'supervisor') || this.orphans.pids.includes(pid);
+    if (!ours) throw new Error(strings.notOurs(pid));
+    const table = readFdTable(pid, this.run?.port ?? null, now());
+    if (!table) throw new Error(strings.gone(pid));
+    return table;
   }
 
   async fire(options: FireOptions): Promise<FireSummary> {
     const ac = new AbortController();
+    const waits = new AcceptWaits();
     this.fires.add(ac);
+    this.acceptWaits.add(waits);
     try {
-      return await fireClient(options, (e) => this.timeline.push(e, 'client'), { signal: ac.signal });
+      const summary = await fireClient(
+        options,
+        (e) => {
+          this.timeline.push(e, 'client');
+          waits.client(e as ForkscopeEvent);
+        },
+        { signal: ac.signal },
+      );
+      // The master wrote each accept before the answer, but its pipe may be read a moment later.
+      for (let i = 0; waits.pending > 0 && this.run?.master.running && i < ACCEPT_GRACE_MS / 10; i++) await sleep(10);
+      const queueMs = waits.spread();
+      return queueMs ? { ...summary, queueMs } : summary;
     } finally {
       this.fires.delete(ac);
+      this.acceptWaits.delete(waits);
     }
   }
 
@@ -259,8 +307,22 @@ export class Supervisor implements SupervisorApi {
     if (!run?.master.running && this.orphans.size === 0 && o.tree.procs.size === 0) this.observer.stop();
   }
 
+  /**
+   * A signal for the master alone, not its process group ("kill the master only"): with SIGKILL
+   * it cannot stop its workers, which become orphans the supervisor adopts (it is a child
+   * subreaper) — with "child keeps the listener", still holding the listening socket.
+   */
+  private signalMaster(run: Run, sig: number): void {
+    const name = signalName(sig);
+    run.signalled = name;
+    process.kill(run.master.pid, sig);
+    this.emit({ type: 'notice', code: 'MASTER_SIGNALLED', message: strings.masterSignalled(name, run.master.pid) }, 'supervisor');
+  }
+
   private masterExited(run: Run, exit: MasterExit): void {
     run.exit = exit;
+    // Killed by the signal the user sent it: what they asked for, not a failure.
+    if (run.signalled && exit.signal === run.signalled) run.expected = true;
     const message = run.failure ?? (run.expected ? undefined : explainExit(run.master.pid, exit, this.launch.node));
     this.emit(
       {

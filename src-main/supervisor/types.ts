@@ -56,6 +56,29 @@ export interface Summary {
   lastError: string | null;
 }
 
+/** What one file descriptor is (observer/fds.ts). */
+export type FdKind = 'listener' | 'connection' | 'socket' | 'pipe' | 'event-loop' | 'file' | 'other';
+
+export interface FdEntry {
+  fd: number;
+  kind: FdKind;
+  /** The kernel's own words: 'LISTEN :8888', 'ESTABLISHED :8888 ⇄ :51234', 'pipe:[123]', 'eventpoll', '/dev/null'. */
+  detail: string;
+  /** Descriptors 0, 1, 2. */
+  std?: 'stdin' | 'stdout' | 'stderr';
+}
+
+/** A process's descriptors as /proc showed them at `t`. */
+export interface FdTable {
+  pid: number;
+  t: number;
+  /** A zombie holds no descriptors (the kernel closed them all when it exited). */
+  zombie: boolean;
+  /** Soft RLIMIT_NOFILE: accept and open fail with EMFILE once every number below it is taken. */
+  limit: number | null;
+  fds: FdEntry[];
+}
+
 export interface Batch {
   /** Sequence number of the first event in `events` (history positions). */
   seq: number;
@@ -75,6 +98,8 @@ export interface SupervisorApi {
   stop(): Promise<void>;
   restart(config?: RunConfig): Promise<Summary>;
   command(cmd: Command): void;
+  /** A process's file descriptors, as the kernel says now (processes of the current run only). */
+  fds(pid: number): FdTable;
   fire(options: FireOptions): Promise<FireSummary>;
   /** Catch up with one snapshot, then batches (at most 60 per second). */
   subscribe(onBatch: (batch: Batch) => void): { snapshot: Snapshot; unsubscribe(): void };

@@ -4,6 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { openedFile } from './opened';
 import type { SupervisorApi } from '../supervisor/types';
+import { stopLine } from '../supervisor/stop-line';
 import { openSupervisor } from '../ipc/open-supervisor';
 import { newToken } from './guard';
 import { openBrowser } from './open';
@@ -65,7 +66,12 @@ function stopOnSignals(server: WebServer, supervisor: SupervisorApi): void {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(code || 1), SHUTDOWN_LIMIT_MS).unref();
-    void Promise.allSettled([server.close(), supervisor.shutdown()]).then(() => process.exit(code));
+    const before = supervisor.summary();
+    void Promise.allSettled([server.close(), supervisor.shutdown()]).then(() => {
+      // One line saying what the Ctrl+C stopped (stdout keeps only the address line).
+      process.stderr.write(`${strings.stopped(stopLine(before, supervisor.summary()))}\n`);
+      process.exit(code);
+    });
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(0));
   process.on('uncaughtException', (err) => {

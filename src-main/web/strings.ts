@@ -8,6 +8,7 @@ export const strings = {
   cannotListen: (why: string) => `forkscope web: cannot listen: ${why}`,
   cannotOpen: (file: string, why: string) => `forkscope web: cannot open the recording ${file}: ${why} — give the path of a *.forkscope.jsonl file`,
   crashed: (why: string) => `forkscope web: stopped after an unexpected error: ${why}`,
+  stopped: (what: string) => `forkscope web: ${what}`,
   forbiddenHost: 'forbidden: forkscope answers only to 127.0.0.1, localhost or [::1] on its own port\n',
   forbiddenOrigin: 'forbidden: a page from another site may not use forkscope\n',
   needToken: 'forbidden: open the address printed by `forkscope web`, including its ?token=…\n',

@@ -40,7 +40,7 @@ export function AcceptQueue() {
     <Panel
       title={t('queue.heading')}
       hint={t('explain.queue')}
-      sub={queue.backlog > 0 || listening ? <span title={t('explain.backlog')}>{t('queue.slots', { backlog: queue.backlog, slots: queue.backlog + 1 })}</span> : undefined}
+      sub={listening ? <span title={t('explain.backlog')}>{t('queue.slots', { backlog: queue.backlog, slots: queue.backlog + 1 })}</span> : undefined}
       className="queue-panel"
     >
       {!listening ? (
@@ -68,7 +68,7 @@ export function AcceptQueue() {
         <span className="muted"> / {slots} {t('queue.waiting')}</span>
       </div>
       )}
-      {queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && halfOpen === 0 && <div className="muted small">{t('queue.empty')}</div>}
+      {listening && queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && halfOpen === 0 && <div className="muted small">{t('queue.empty')}</div>}
       {halfOpen > 0 && (
         <div className="half-open small" title={t('explain.halfOpen')} data-testid="half-open">
           {t('queue.halfOpen', { count: halfOpen })}

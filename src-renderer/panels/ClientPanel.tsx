@@ -15,6 +15,17 @@ function outcomeWord(key: string): string {
   return tDynamic(`client.outcome.${key}`, { defaultValue: key });
 }
 
+/** The tone of a status class: an answer is not a success (a 503 is an answer too). */
+const CLASS_TONE: Record<string, string> = { '2xx': 'ok', '3xx': '', '4xx': 'warn', '5xx': 'bad' };
+
+/** "503 ×11, 504 ×1": the statuses of one class. */
+function statusesOf(statuses: Record<string, number>, cls: string): string {
+  return Object.entries(statuses)
+    .filter(([code]) => `${code[0]}xx` === cls)
+    .map(([code, n]) => `${code} ×${n}`)
+    .join(', ');
+}
+
 function FireResult() {
   const r = useApp((s) => s.lastResult);
   const err = useApp((s) => s.lastFireError);
@@ -25,28 +36,40 @@ function FireResult() {
       </div>
     );
   if (!r) return null;
+  const classes = Object.entries(r.classes ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
   return (
     <div className="result" data-testid="fire-result">
       <div>
         <b>{t('client.resultTotal', { count: r.total, time: fmtMs(r.ms) })}</b>
       </div>
+      {classes.length > 0 && (
+        <div className="kv" data-testid="fire-answers">
+          <span className="muted">{t('client.answers')}</span>
+          {classes.map(([cls, n]) => (
+            <span key={cls} className={`pill ${CLASS_TONE[cls] ?? ''}`} title={tDynamic(`client.classExplain.${cls}`, { defaultValue: '' })} data-class={cls}>
+              {t('client.classPill', { count: n, cls, word: tDynamic(`client.classes.${cls}`, { defaultValue: '' }), statuses: statusesOf(r.statuses, cls) })}
+            </span>
+          ))}
+        </div>
+      )}
       <div className="kv">
         <span className="muted">{t('client.outcomes')}</span>
         {Object.entries(r.outcomes).map(([k, v]) => (
-          <span key={k} className={`pill ${k === 'ok' ? 'ok' : 'bad'}`}>
+          <span key={k} className={`pill ${k === 'ok' || k === 'held' ? '' : 'bad'}`}>
             {outcomeWord(k)} {v}
           </span>
         ))}
       </div>
-      {Object.keys(r.statuses).length > 0 && (
-        <div className="kv">
-          <span className="muted">{t('client.statuses')}</span>
-          {Object.entries(r.statuses).map(([k, v]) => (
-            <span key={k} className={`pill ${Number(k) < 400 ? 'ok' : 'bad'}`}>
-              {k} × {v}
-            </span>
-          ))}
+      {r.queueMs ? (
+        <div className="kv small" data-testid="fire-queue-wait" title={t('explain.queueWait')}>
+          {t('client.queued', { p50: fmtMs(r.queueMs.p50), max: fmtMs(r.queueMs.max), n: r.queueMs.n, total: r.total })}
         </div>
+      ) : (
+        r.waitMs && (
+          <div className="kv small" data-testid="fire-queue-wait">
+            {t('client.waited', { p50: fmtMs(r.waitMs.p50), max: fmtMs(r.waitMs.max) })}
+          </div>
+        )
       )}
       {r.latencyMs && (
         <div className="kv mono small">
@@ -73,6 +96,9 @@ export function ClientPanel() {
   const firing = useApp((s) => s.firing);
   const hasLast = useApp((s) => s.lastFire != null);
   const running = useApp((s) => s.run.running);
+  // A master killed alone leaves orphans that may still hold the listening socket: then the
+  // kernel still completes handshakes on the port, and nobody accepts them.
+  const orphansListen = useApp((s) => !s.run.running && s.run.config?.childKeepsListener === true && s.procs.some((p) => p.role === 'orphan' && p.state !== 'zombie' && p.state !== 'reaped'));
   const target = useAppShallow((s) => fireTarget(s));
   const { clients, conns, total } = burstSize(f);
   const url = targetUrl(target.host, target.port, f.path || '/');
@@ -157,7 +183,7 @@ export function ClientPanel() {
         </label>
       </div>
       <div className="target muted small mono">{t('client.target', { url })}</div>
-      {!running && <div className="muted small">{t('client.notRunning')}</div>}
+      {!running && <div className="muted small" data-testid="client-not-running">{orphansListen ? t('client.orphansListen') : t('client.notRunning')}</div>}
       <div className="buttons">
         <button type="button" className="primary fire" onClick={() => void fire()} data-testid="fire-button" data-mode={f.kind === 'request' ? (total > 1 ? 'burst' : 'single') : f.kind}>
           {firing > 0 ? t('client.firing') : label}

@@ -7,6 +7,7 @@ import { t } from '../i18n';
 import { BUILTIN_APPS, toRunConfig, type BuiltinApp } from '../store/forms';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
+import { Refusal, useRefusal } from './Refusal';
 import { plain, RichText } from './RichText';
 
 const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
@@ -30,6 +31,9 @@ export function Controls() {
   const stale = running && startedWith != null && cfg.ok && JSON.stringify({ ...cfg.value, reap: JSON.parse(startedWith).reap }) !== startedWith;
   const reapValue = running && liveReap ? liveReap : form.reap;
   const zombies = useApp((s) => s.zombies.count);
+  // Refusals are said beside the control that was used.
+  const [reapWhy, runReap] = useRefusal();
+  const [fdsWhy, runFds] = useRefusal();
   // Descriptor lessons and limits fold away, but never hide a setting that is in force.
   const anyMore = form.parentKeepsConn || form.childKeepsListener || form.nofile !== '' || form.maxZombies !== '' || form.workerTimeoutS !== '' || form.readTimeoutS !== '';
   const [moreOpen, setMoreOpen] = useState(anyMore);
@@ -55,10 +59,10 @@ export function Controls() {
         <label htmlFor="reap-policy" title={t(`reapPolicies.${reapValue}.explain`)}>
           {t('controls.reap')} {running && <span className="live-badge">{t('controls.live')}</span>}
         </label>
-        <button type="button" disabled={!running} onClick={() => void command({ cmd: 'reap-now' })} title={t('explain.reapNow')} data-testid="reap-now">
+        <button type="button" disabled={!running} onClick={() => runReap(command({ cmd: 'reap-now' }))} title={t('explain.reapNow')} data-testid="reap-now">
           {t('details.reapNow')}
         </button>
-        <select id="reap-policy" value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
+        <select id="reap-policy" value={reapValue} disabled={busy != null} onChange={(e) => runReap(setReap(e.target.value as ReapPolicy))} data-testid="reap-policy">
           {REAP_POLICIES.map((p) => (
             <option key={p} value={p} title={t(`reapPolicies.${p}.explain`)}>
               {t(`reapPolicies.${p}.label`)}
@@ -66,6 +70,7 @@ export function Controls() {
           ))}
         </select>
       </div>
+      <Refusal why={reapWhy} testid="reap-refusal" />
       <p className="why clamp" title={t(`reapPolicies.${reapValue}.explain`)}>{t(`reapPolicies.${reapValue}.explain`)}</p>
       {running && reapValue !== 'none' && zombies > 0 && (
         <p className="why warn-text" data-testid="leftover-zombies">
@@ -148,10 +153,11 @@ export function Controls() {
           <input inputMode="numeric" value={form.nofile} placeholder={t('controls.nofilePlaceholder')} disabled={locked} onChange={(e) => setForm({ nofile: e.target.value })} data-testid="nofile-input" />
         </label>
         {running && form.parentKeepsConn && (
-          <button type="button" onClick={() => void command({ cmd: 'release-fds' })} title={t('explain.releaseFds')} data-testid="release-fds">
+          <button type="button" className="action" onClick={() => runFds(command({ cmd: 'release-fds' }))} title={t('explain.releaseFds')} data-testid="release-fds">
             {t('controls.releaseFds')}
           </button>
         )}
+        <Refusal why={fdsWhy} testid="release-fds-refusal" />
       </fieldset>
 
         <div className="row3">

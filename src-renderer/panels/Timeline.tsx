@@ -30,10 +30,15 @@ const TypeFilter = memo(function TypeFilter() {
   const hiddenSet = new Set(hidden);
   const toggle = (t: EventType) => setFilters({ hidden: hiddenSet.has(t) ? hidden.filter((h) => h !== t) : [...hidden, t] });
   return (
-    <details className="type-filter">
-      <summary data-testid="timeline-types">
+    <details className="type-filter" data-menu>
+      <summary data-testid="timeline-types" title={t('timeline.filterTypesHint')}>
         {t('timeline.filterTypes')}
-        {hidden.length > 0 && <span className="muted"> ({t('timeline.hiddenTypes', { count: hidden.length })})</span>}
+        {hidden.length > 0 && (
+          <span className="muted" data-testid="hidden-types">
+            {' · '}
+            {hidden.length <= 3 ? t('timeline.hiddenNamed', { types: hidden.join(', ') }) : t('timeline.hiddenTypes', { count: hidden.length })}
+          </span>
+        )}
       </summary>
       <div className="type-menu">
         <div className="type-menu-actions">

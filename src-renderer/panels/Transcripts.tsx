@@ -1,5 +1,6 @@
-// Every connection, one line each (request line → status line), following the newest; below,
-// the selected one — or the newest — curl -v style. Selecting one highlights its worker in the
+// Every connection, one line each (request line → status line), in the order the server
+// accepted them (by connection number, as each row is labelled; connections not accepted yet
+// last), following the end; below, the selected one — or the last accepted — curl -v style. Selecting one highlights its worker in the
 // process tree and its events in the timeline. The list is virtualized with fixed-height
 // rows: thousands of connections cost only the rows on screen, and nothing is measured.
 import { memo, useEffect, useMemo, useState } from 'react';
@@ -68,7 +69,7 @@ function DetailBar(props: { conv: Conversation; selected: boolean; master: numbe
   return (
     <div className="tx-bar">
       <span className="mono">{c.conn != null ? `#${connLabel(c.conn)}` : t('transcripts.clientN', { id: c.clientId ?? '?' })}</span>
-      <span className="muted">{props.selected ? t('transcripts.selected') : t('transcripts.newest')}</span>
+      <span className="muted" data-testid="transcript-shown-why">{props.selected ? t('transcripts.selected') : c.conn != null ? t('transcripts.lastAccepted') : t('transcripts.notAccepted')}</span>
       <span className="spacer" />
       {conn != null && (
         <button type="button" className="ghost" onClick={() => setFilters({ conn: connLabel(conn), pid: '' })} title={t('transcripts.onlyThisHint')}>
@@ -97,9 +98,9 @@ const Detail = memo(function Detail(props: { conv: Conversation; touched: number
   );
 });
 
-/** The newest conversation, followed at most every FOLLOW_MS. */
-function useNewest(list: Conversation[]): Conversation | undefined {
-  const newest = list[list.length - 1]?.id;
+/** The connection accepted last (else the newest one), followed at most every FOLLOW_MS. */
+function useNewest(list: Conversation[], lastAccepted: Conversation | undefined): Conversation | undefined {
+  const newest = (lastAccepted ?? list[list.length - 1])?.id;
   const [id, setId] = useState<number | undefined>(newest);
   useEffect(() => {
     if (newest === id) return;
@@ -121,13 +122,19 @@ export function Transcripts() {
   const master = useApp((s) => s.run.listening?.pid ?? s.run.runMaster);
   const [follow, setFollow] = useState(true);
   const paused = useApp((s) => s.paused);
-  const newest = useNewest(list);
+  const newest = useNewest(list, useMemo(() => journal.convs.lastAccepted(), [journal, version]));
   const shown = (selected != null ? journal.convs.get(selected) : undefined) ?? newest;
   return (
     <Panel
       title={t('transcripts.heading')}
       hint={t('explain.transcript')}
-      sub={master != null ? <span title={t('transcripts.thisRunHint')}>{t('transcripts.thisRun', { pid: master })}</span> : undefined}
+      sub={
+        master != null ? (
+          <span title={t('transcripts.thisRunHint')}>
+            {t('transcripts.thisRun', { pid: master })} · <span data-testid="transcript-order">{t('transcripts.order')}</span>
+          </span>
+        ) : undefined
+      }
       right={
         <span className="muted">
           {t('transcripts.count', { count: list.length })}

@@ -94,6 +94,35 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
   return form;
 }
 
+/**
+ * The form as a running server was started (a page opened or reloaded while it runs shows its
+ * settings, not the defaults). Fields the config leaves out keep what `base` has.
+ */
+export function formFromConfig(cfg: RunConfig, base: ServerForm): ServerForm {
+  const builtin = (BUILTIN_APPS as readonly string[]).includes(cfg.app);
+  const opt = (v: number | undefined): string => (v == null ? '' : String(v));
+  return {
+    ...base,
+    model: cfg.model,
+    reap: cfg.reap,
+    appChoice: builtin ? cfg.app : 'custom',
+    customApp: builtin ? base.customApp : cfg.app,
+    interface: cfg.interface,
+    host: cfg.host,
+    port: String(cfg.port),
+    backlog: String(cfg.backlog),
+    workers: String(cfg.workers),
+    maxRequests: String(cfg.maxRequests),
+    parentKeepsConn: cfg.parentKeepsConn,
+    childKeepsListener: cfg.childKeepsListener,
+    nofile: opt(cfg.nofile),
+    keepAlive: cfg.keepAlive,
+    maxZombies: opt(cfg.maxZombies),
+    workerTimeoutS: opt(cfg.workerTimeoutS),
+    readTimeoutS: opt(cfg.readTimeoutS),
+  };
+}
+
 export function defaultClientForm(): ClientForm {
   return {
     kind: 'request',

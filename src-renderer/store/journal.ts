@@ -148,13 +148,14 @@ export class Journal {
         return;
       case 'proc':
         // During a snapshot replay the summary is set afterwards; the tree comes from it.
-        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now);
+        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now, e.procs);
+        else this.procs.noteSample(e.t, e.procs);
         return;
       case 'fork':
         this.procs.applyFork(e, now);
         return;
       case 'reap':
-        this.procs.applyReap(e, now);
+        this.procs.applyReap(e, now, live);
         return;
       case 'zombies':
         this.procs.applyMasterZombies(e.count);

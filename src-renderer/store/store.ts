@@ -5,9 +5,9 @@ import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import type { Command, EventType, ReapPolicy } from '../../server-core/events';
 import type { Bridge } from '../../src-main/ipc/channels';
-import type { Batch, Counters, Snapshot, Summary } from '../../src-main/supervisor/types';
+import type { Batch, Counters, FdTable, Snapshot, Summary } from '../../src-main/supervisor/types';
 import type { QueueItem } from './conversations';
-import { defaultClientForm, defaultServerForm, toFireOptions, toRunConfig, type ClientForm, type ServerForm } from './forms';
+import { defaultClientForm, defaultServerForm, formFromConfig, toFireOptions, toRunConfig, type ClientForm, type ServerForm } from './forms';
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
 import { recordSlice, type RecordSlice } from './record-slice';
@@ -80,8 +80,12 @@ export interface ServerSlice {
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
-  setReap(policy: ReapPolicy): Promise<void>;
-  command(cmd: Command): Promise<void>;
+  /** Resolves with the reason when it was refused (null when done), for the place it was clicked. */
+  setReap(policy: ReapPolicy): Promise<string | null>;
+  /** Resolves with the reason when it was refused (null when sent), for the place it was clicked. */
+  command(cmd: Command): Promise<string | null>;
+  /** A process's descriptors as the kernel says now, or why they cannot be read. */
+  readFds(pid: number): Promise<FdTable | string>;
   dismissError(): void;
 }
 
@@ -144,6 +148,13 @@ const liveSlice =
       if (get().replay) return; // the live feed takes a fresh one when the replay ends
       journal.applySnapshot(snap, now);
       Object.assign(marks, freshMarks());
+      // Opened or reloaded while a server runs: show the settings it runs with, not the defaults.
+      const cfg = snap.summary.running ? snap.summary.config : null;
+      if (cfg && get().busy == null) {
+        const form = formFromConfig(cfg, get().form);
+        const started = toRunConfig(form);
+        set({ form, startedWith: started.ok ? JSON.stringify(started.value) : null });
+      }
       get().publish(now);
     },
     receiveReplayState: (snap, series, now) => {
@@ -285,14 +296,23 @@ const serverSlice =
       },
       setReap: async (policy) => {
         set({ form: { ...get().form, reap: policy } });
-        if (get().run.running) await get().command({ cmd: 'set-reap', policy });
+        return get().run.running ? get().command({ cmd: 'set-reap', policy }) : null;
       },
       command: async (cmd) => {
-        if (!bridge || get().replay) return;
+        if (!bridge || get().replay) return null;
         try {
           await bridge.invoke('server:command', cmd);
+          return null;
         } catch (err) {
-          set({ actionError: message(err) });
+          return message(err);
+        }
+      },
+      readFds: async (pid) => {
+        if (!bridge) return '';
+        try {
+          return await bridge.invoke('process:fds', { pid });
+        } catch (err) {
+          return message(err);
         }
       },
       dismissError: () => set({ actionError: null }),

@@ -6,10 +6,13 @@ import { en } from '../../src-renderer/i18n/en';
 import { zhCN } from '../../src-renderer/i18n/zh-CN';
 import { i18n, t } from '../../src-renderer/i18n';
 import { catalogProblems } from '../helpers/catalogs';
+import { cliEn } from '../../server-core/i18n/cli-en';
+import { cliZhCN } from '../../server-core/i18n/cli-zh-CN';
 
 describe('the app catalogs', () => {
   it('English and Chinese have the same keys and placeholders', () => {
     expect(catalogProblems(en, zhCN)).toEqual([]);
+    expect(catalogProblems(cliEn, cliZhCN)).toEqual([]);
   });
 
   it('the check itself catches a missing key, a missing plural and a wrong placeholder', () => {

@@ -44,6 +44,7 @@ export function fakeSupervisor(): FakeSupervisor {
       return { snapshot: snapshot(), unsubscribe: () => listeners.delete(onBatch) };
     }),
     summary: vi.fn(emptySummary),
+    fds: vi.fn((pid: number) => ({ pid, t: 0, zombie: false, limit: 1024, fds: [{ fd: 0, kind: 'pipe' as const, detail: 'pipe:[1]', std: 'stdin' as const }] })),
     recording: vi.fn(() => ({
       header: makeHeader({ recorder: 'app', settings: null, platform: { os: 'linux', release: 'test', arch: 'x64', node: '20' }, startedMs: 0, origin: null }),
       events: [],

@@ -51,7 +51,7 @@ describe('renderer → main schemas', () => {
   });
 
   it('knows every channel and refuses others', () => {
-    expect(INVOKE_CHANNELS.sort()).toEqual(['client:fire', 'recording:get', 'recording:opened', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
+    expect(INVOKE_CHANNELS.sort()).toEqual(['client:fire', 'process:fds', 'recording:get', 'recording:opened', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
     expect(parseInvoke('shell:exec', 'ls')).toMatchObject({ ok: false, error: expect.stringContaining('unknown channel') });
     expect(parseInvoke('__proto__', null).ok).toBe(false);
     expect(parseInvoke('server:stop', undefined)).toEqual({ ok: true, channel: 'server:stop', arg: null });
@@ -80,6 +80,8 @@ describe('dispatch', () => {
     await expect(dispatch('client:fire', goodFire)).resolves.toMatchObject({ total: 1 });
     await expect(dispatch('timeline:snapshot', null)).resolves.toMatchObject({ nextSeq: 0 });
     expect(sup.subscribers()).toBe(0); // the snapshot's subscription was dropped at once
+    await expect(dispatch('process:fds', { pid: 4242 })).resolves.toMatchObject({ pid: 4242, limit: 1024 });
+    expect(sup.fds).toHaveBeenCalledWith(4242);
   });
 
   it('never lets a bad message reach the supervisor', async () => {
@@ -88,6 +90,8 @@ describe('dispatch', () => {
     await expect(dispatch('server:start', { ...goodConfig, model: 'threads' })).rejects.toBeInstanceOf(BadMessageError);
     await expect(dispatch('server:command', { cmd: 'kill', pid: -1, signal: 9 })).rejects.toBeInstanceOf(BadMessageError);
     await expect(dispatch('eval', '1+1')).rejects.toBeInstanceOf(BadMessageError);
-    for (const fn of [sup.start, sup.command, sup.stop, sup.fire, sup.restart]) expect(vi.mocked(fn)).not.toHaveBeenCalled();
+    await expect(dispatch('process:fds', { pid: 1 })).rejects.toBeInstanceOf(BadMessageError);
+    await expect(dispatch('process:fds', { pid: 4242, path: '/etc' })).rejects.toBeInstanceOf(BadMessageError);
+    for (const fn of [sup.start, sup.command, sup.stop, sup.fire, sup.restart, sup.fds]) expect(vi.mocked(fn)).not.toHaveBeenCalled();
   });
 });
