@@ -116,6 +116,7 @@ export class Series {
     this.points = other.points.map((p) => ({ ...p }));
     this.cur = other.cur ? { ...other.cur } : null;
     this.queueNow = other.queueNow;
+    this.workersNow = other.workersNow;
     this.version++;
   }
 
