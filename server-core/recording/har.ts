@@ -140,13 +140,18 @@ function collect(events: readonly ForkscopeEvent[]): { servers: ServerConn[]; cl
   return { servers: [...servers.values()].filter((c) => c.requests.length), clients };
 }
 
-/** The client connection that became this accepted one: same port, handshake done before the accept. */
+/**
+ * The client connection that became this accepted one: the same port, and the newest whose
+ * connect began before the accept (ports are reused, but not by two open connections). Its
+ * `client-connected` may be stamped after the accept: the client's process learns of the
+ * handshake when its event loop gets to it.
+ */
 function clientOf(c: ServerConn, clients: ClientConn[]): ClientConn | null {
   if (c.peerPort === null || c.acceptT === null) return null;
   let best: ClientConn | null = null;
   for (const k of clients) {
-    if (k.localPort !== c.peerPort || k.connectedT === null || k.connectedT > c.acceptT + 1) continue;
-    if (!best || k.connectedT > (best.connectedT ?? -Infinity)) best = k;
+    if (k.localPort !== c.peerPort || k.connectT > c.acceptT) continue;
+    if (!best || k.connectT > best.connectT) best = k;
   }
   return best;
 }
