@@ -67,6 +67,8 @@ describe('languages', () => {
     await expect.poll(async () => Number(await testid('zombie-count').textContent()), { timeout: UI_TIMEOUT }).toBe(5);
     await testid('fire-result').waitFor({ timeout: UI_TIMEOUT });
     expect(await englishWords()).toEqual([]);
+    // The side column as a learner leaves it, scrolled to its top (clicks scroll it).
+    await page.evaluate(() => document.querySelector('.side')?.scrollTo(0, 0));
     await screenshot(page, 'zh-CN');
 
     // An open lesson, in Chinese too.

@@ -162,7 +162,7 @@ describe.concurrent("the README's command line, as written", () => {
     const r = await fire(fireArgs, port);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^8 connections in/m);
-    expect(r.out).toMatch(/200 ×8/);
+    expect(r.out).toMatch(/200 OK ×8/);
     await stop(proc);
   });
 });
