@@ -1,7 +1,9 @@
 // `npm run bench [-- SECTION... --reps N --duration S]`: every benchmark of docs/benchmarks.md.
 // Sections: iterative, fork, prefork (bench/http.mjs), supervisor (bench/supervisor.mjs),
 // renderer (bench/renderer.mjs when present), latency (bench/latency.mjs: event → screen with
-// every process real), observe (bench/observe.mjs: forkscope observe's cost). Default: all. Results print as Markdown tables.
+// every process real), record (bench/record.mjs: what --record costs a busy server), replay
+// (bench/replay.mjs: opening and seeking a ten-minute recording), observe (bench/observe.mjs:
+// forkscope observe's cost). Default: all. Results print as Markdown tables.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
   else sections.push(args[i]);
 }
-const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'observe'];
+const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'record', 'replay', 'observe'];
 const chosen = sections.length ? sections : all;
 const unknown = chosen.filter((s) => !all.includes(s));
 if (unknown.length) {
@@ -39,4 +41,6 @@ if (http.length) run('http.mjs', [...http, ...flags]);
 if (chosen.includes('supervisor')) run('supervisor.mjs', []);
 if (chosen.includes('renderer')) run('renderer.mjs', lessons ? ['--lessons'] : []);
 if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3', ...(lessons ? ['--lessons'] : [])]);
+if (chosen.includes('record')) run('record.mjs', flags);
+if (chosen.includes('replay')) run('replay.mjs', []);
 if (chosen.includes('observe')) run('observe.mjs', []);

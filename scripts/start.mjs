@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN]`: builds forkscope (the server
+// `npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang zh-CN] [-- --open FILE]`: builds forkscope (the server
 // bundles and the electron-vite app) and launches the desktop app. Electron's binary is downloaded
 // separately from its npm package: where it is missing, Electron's own installer is run first
 // (with its progress shown, bounded in time: electron-install.mjs); where that fails too (some
@@ -7,7 +7,7 @@
 // browser instead (`forkscope web`).
 // Ctrl+C stops everything: the app shuts its supervisor down, which stops every server process.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt } from './build-core.mjs';
@@ -19,7 +19,8 @@ const INSTALL_TIMEOUT_MS = 300_000;
 const INSTALL_STALL_MS = 20_000;
 
 const STRINGS = {
-  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN]',
+  usage: 'usage: npm start [-- --web] [-- --port N] [-- --no-open] [-- --lang en|zh-CN] [-- --open FILE]',
+  cannotOpen: (file, why) => `forkscope: cannot open the recording ${file}: ${why} — give the path of a *.forkscope.jsonl file`,
   fetching: "forkscope: Electron's binary is missing (node_modules/electron/dist): fetching it with Electron's installer (`npm start -- --web` skips this)",
   noElectron: (why) =>
     `forkscope: no Electron binary here (${why}; \`npx install-electron\` tries again, or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron) — opening forkscope in the browser instead`,
@@ -27,7 +28,7 @@ const STRINGS = {
 };
 
 function parseArgs(argv) {
-  const opts = { web: false, port: 0, open: true, lang: undefined };
+  const opts = { web: false, port: 0, open: true, lang: undefined, openFile: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--web') opts.web = true;
@@ -35,6 +36,8 @@ function parseArgs(argv) {
     else if (a === '--port' && /^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) <= 65535) opts.port = Number(argv[++i]);
     else if (a === '--lang' && argv[i + 1]) opts.lang = argv[++i];
     else if (a.startsWith('--lang=')) opts.lang = a.slice('--lang='.length);
+    else if (a === '--open' && argv[i + 1]) opts.openFile = resolve(argv[++i]);
+    else if (a.startsWith('--open=')) opts.openFile = resolve(a.slice('--open='.length));
     else {
       process.stderr.write(`${STRINGS.usage}\n`);
       process.exit(2);
@@ -53,10 +56,11 @@ function electronBinary() {
   return bin && existsSync(bin) ? bin : null;
 }
 
-function launchElectron(bin, lang) {
+function launchElectron(bin, lang, openFile) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set by some shells; it would make the app start as plain node
-  const child = spawn(bin, [root, ...(lang ? [`--lang=${lang}`] : [])], { cwd: root, stdio: 'inherit', env });
+  const args = [root, ...(lang ? [`--lang=${lang}`] : []), ...(openFile ? [`--open=${openFile}`] : [])];
+  const child = spawn(bin, args, { cwd: root, stdio: 'inherit', env });
   // Ctrl+C reaches Electron too (same process group); pass on what we get from elsewhere and
   // wait for the app's own shutdown, which stops the server's process group.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -68,6 +72,14 @@ function launchElectron(bin, lang) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (opts.openFile) {
+  try {
+    accessSync(opts.openFile, constants.R_OK);
+  } catch (err) {
+    process.stderr.write(`${STRINGS.cannotOpen(opts.openFile, err.code ?? String(err))}\n`);
+    process.exit(2);
+  }
+}
 let web;
 try {
   web = await import(pathToFileURL((await ensureBuilt()).web).href);
@@ -103,5 +115,5 @@ async function electronOrWhy() {
 }
 
 const bin = opts.web ? null : await electronOrWhy();
-if (bin) launchElectron(bin, opts.lang);
-else await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang });
+if (bin) launchElectron(bin, opts.lang, opts.openFile);
+else await web.runWeb({ port: opts.port, open: opts.open, lang: opts.lang, openFile: opts.openFile });

@@ -1,6 +1,6 @@
 // `forkscope <command>`: serve (the server core), fire (the built-in client), observe (a server
-// you wrote, watched from the kernel), web (the app in a browser). Each command lives in its
-// own module; this file only wires them.
+// you wrote, watched from the kernel), web (the app in a browser), replay and export
+// (recordings). Each command lives in its own module; this file only wires them.
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json';
 import { cliWords } from './strings';
@@ -8,6 +8,8 @@ import { registerServe } from './serve-cli';
 import { registerFire } from './client/fire-cli';
 import { registerWeb } from './web-cli';
 import { registerObserve } from './observe/observe-cli';
+import { registerReplay } from './recording/replay-cli';
+import { registerExport } from './recording/export-cli';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('forkscope')
@@ -16,10 +18,12 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  registerServe(program);
+  registerServe(program, argv);
   registerFire(program);
   registerObserve(program);
   registerWeb(program);
+  registerReplay(program);
+  registerExport(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -3,7 +3,7 @@
 // more than building the same text (docs/benchmarks.md), and a prefork worker under load
 // spends more on it than on parsing the request. Everything else goes to JSON.stringify.
 // The output is the same JSON, `type` first (the master finds a worker's line types by it).
-import type { AcceptEvent, CloseEvent, ContractEvent, HeaderList, RequestEvent, ResponseEvent, TranscriptEvent } from './events';
+import type { AcceptEvent, CloseEvent, ContractEvent, ForkscopeEvent, HeaderList, RequestEvent, ResponseEvent, TranscriptEvent } from './events';
 
 /** Characters a JSON string can hold as they are: no quote, backslash, control character or surrogate. */
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -47,4 +47,23 @@ export function eventJson(e: ContractEvent): string {
     default:
       return JSON.stringify(e);
   }
+}
+
+/**
+ * One line of JSON text back into an event; null when it is not one (not JSON, not an object,
+ * or no string `type`, finite `t` and numeric `pid`). The supervisor reads a master's stdout and
+ * every recording reader reads files with it.
+ */
+export function parseEventLine(line: string): ForkscopeEvent | null {
+  if (line.charCodeAt(0) !== 123 /* { */) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const e = v as { type?: unknown; t?: unknown; pid?: unknown };
+  if (typeof e.type !== 'string' || typeof e.t !== 'number' || !Number.isFinite(e.t) || typeof e.pid !== 'number') return null;
+  return v as ForkscopeEvent;
 }

@@ -8,6 +8,8 @@ import type { Interface, Model, ReapPolicy } from './events';
 import { defaultLimits } from './http/types';
 import { defaultModel } from './models/default';
 import type { ServerOptions } from './models/types';
+import type { Settings } from './recording/format';
+import { R } from './recording/strings';
 import { S } from './strings';
 
 const MODELS: readonly Model[] = ['iterative', 'fork', 'prefork'];
@@ -52,6 +54,7 @@ interface Flags {
   maxBody: number;
   transcriptCap: number;
   json: boolean;
+  record?: string;
 }
 
 /** commander option name → ServerOptions key, for "set explicitly" notices. */
@@ -65,7 +68,8 @@ const OPTION_KEYS: Record<string, keyof ServerOptions> = {
   workerTimeout: 'workerTimeoutS',
 };
 
-export function registerServe(program: Command): void {
+/** `argv`: the command line as main() got it, for the master a recording run starts. */
+export function registerServe(program: Command, argv: readonly string[] = []): void {
   program
     .command('serve')
     .description('run a real HTTP server that narrates every step (accept queue, workers, signals, zombies)')
@@ -88,8 +92,15 @@ export function registerServe(program: Command): void {
     .option('--max-body <bytes>', 'larger request bodies get 413', bytes('--max-body', 1 << 30), defaultLimits.maxBodyBytes)
     .option('--transcript-cap <bytes>', 'raw bytes recorded per direction per connection', bytes('--transcript-cap', 16 << 20), defaultLimits.transcriptCap)
     .option('--json', 'one JSON event per line on stdout (diagnostics on stderr)', false)
+    .option('--record <file>', R.help.record)
     .action(async (app: string, flags: Flags, cmd: Command) => {
       if (process.platform === 'win32') fail(S.needsUnix);
+      if (flags.record !== undefined) {
+        // The recorder is this process; the master is started as its child, without --record.
+        const { recordServe } = await import('./recording/serve-recorder');
+        recordServe({ file: flags.record, json: flags.json, args: masterArgs(argv), settings: settingsOf(app, flags) }, fail);
+        return;
+      }
       const { serve, UsageError } = await import('./serve');
       const opts: ServerOptions = {
         app,
@@ -123,6 +134,43 @@ export function registerServe(program: Command): void {
         fail(S.unexpected(err), 1);
       }
     });
+}
+
+/** `serve`'s arguments as given, less the command name, --record and --json. */
+export function masterArgs(rawArgs: readonly string[]): string[] {
+  const args = [...rawArgs];
+  args.splice(args.indexOf('serve'), 1);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--record') i++;
+    else if (args[i].startsWith('--record=') || args[i] === '--json') continue;
+    else out.push(args[i]);
+  }
+  return out;
+}
+
+/** The server's settings for a recording's header, named as the app's RunConfig names them. */
+function settingsOf(app: string, f: Flags): Settings {
+  return {
+    app,
+    interface: f.interface,
+    model: f.model,
+    host: f.host,
+    port: f.port,
+    backlog: f.backlog,
+    reap: f.reap,
+    workers: f.workers,
+    maxRequests: f.maxRequests,
+    parentKeepsConn: f.parentKeepsConn,
+    childKeepsListener: f.childKeepsListener,
+    nofile: f.nofile,
+    keepAlive: f.keepAlive,
+    maxZombies: f.maxZombies,
+    workerTimeoutS: f.workerTimeout,
+    readTimeoutS: f.readTimeout,
+    maxBodyBytes: f.maxBody,
+    transcriptCap: f.transcriptCap,
+  };
 }
 
 function fail(message: string, code = 2): never {

@@ -17,6 +17,13 @@ const picked = pickBridge();
 const store = createAppStore(picked.bridge, { params: new URLSearchParams(location.search) });
 if (picked.ws) picked.ws.onStatus((s) => store.getState().setConnection(s === 'open' ? 'open' : 'lost'));
 connectFeed(store, picked.bridge, { onReconnect: picked.ws ? (l) => picked.ws!.onReconnect(l) : undefined });
+// `--open FILE` on the command line: show that recording (a page that asks gets it once it is up).
+picked.bridge.invoke('recording:opened', null).then(
+  (file) => {
+    if (file) void store.getState().openRecordingText(file.text, file.name);
+  },
+  () => {},
+);
 
 perf.startFrames();
 (window as unknown as { __forkscopePerf: typeof perf }).__forkscopePerf = perf;

@@ -9,6 +9,7 @@ import type { SupervisorApi } from '../supervisor/types';
 import { stopLine } from '../supervisor/stop-line';
 import { openSupervisor } from '../ipc/open-supervisor';
 import { contentSecurityPolicy } from '../web/csp';
+import { openedFile } from '../web/opened';
 import { pushBatches, registerIpc, trustedFrame } from './ipc';
 import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './protocol';
 import { strings } from './strings';
@@ -42,7 +43,9 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir, csp);
   supervisor = openSupervisor({ node: process.execPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
   const origins = devServer ? [APP_ORIGIN, new URL(devServer).origin] : [APP_ORIGIN];
-  registerIpc({ supervisor, isTrustedSender: trustedFrame(origins) });
+  // `npm start -- --open FILE`: the page asks for it once it is up (`recording:opened`).
+  const openFile = app.commandLine.getSwitchValue('open');
+  registerIpc({ supervisor, isTrustedSender: trustedFrame(origins), opened: openedFile(openFile || undefined) });
   openWindow(supervisor);
   app.on('activate', () => {
     if (supervisor && BrowserWindow.getAllWindows().length === 0) openWindow(supervisor);

@@ -15,6 +15,23 @@ export interface InvokeChannels {
   'client:fire': [FireOptions, FireSummary];
   'timeline:snapshot': [null, Snapshot];
   'process:fds': [{ pid: number }, FdTable];
+  /** The timeline as a recording file's text (docs/recordings.md), for Save and Export HAR. */
+  'recording:get': [null, RecordingText];
+  /** The recording named on the command line (`--open FILE`), if any. */
+  'recording:opened': [null, OpenedFile | null];
+}
+
+export interface RecordingText {
+  text: string;
+  events: number;
+  /** Events of the run no longer held (the history keeps the newest 100,000). */
+  dropped: number;
+}
+
+export interface OpenedFile {
+  /** The file's name, without its folder. */
+  name: string;
+  text: string;
 }
 
 /** Main → renderer pushes. */

@@ -124,6 +124,8 @@ export const invokeArgSchemas: { [C in InvokeChannel]: z.ZodType<InvokeArg<C>, u
   'client:fire': FireOptionsSchema,
   'timeline:snapshot': nothing,
   'process:fds': z.strictObject({ pid: int(2, 1 << 22) }),
+  'recording:get': nothing,
+  'recording:opened': nothing,
 };
 
 export const INVOKE_CHANNELS = Object.keys(invokeArgSchemas) as InvokeChannel[];

@@ -17,6 +17,8 @@ const CHANNELS = {
   'client:fire': true,
   'timeline:snapshot': true,
   'process:fds': true,
+  'recording:get': true,
+  'recording:opened': true,
 } as const satisfies Record<InvokeChannel, true>;
 
 const BATCH: keyof PushChannels = 'timeline:batch';

@@ -3,7 +3,9 @@
 // manner of gunicorn's arbiter. Plain Node (no Electron): the window and the browser bridge
 // both drive it through SupervisorApi.
 import type { Command, EventInput, ForkscopeEvent, Source } from '../../server-core/events';
-import { now } from '../../server-core/clock';
+import { getOrigin, now } from '../../server-core/clock';
+import { makeHeader, type RecordingHeader } from '../../server-core/recording/format';
+import { saveRecording, thisPlatform, wallOfOrigin } from '../../server-core/recording/writer';
 import { fire as fireClient } from '../../server-core/client/engine';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import { Observer, type Observation, type ObserverOptions } from '../observer/observer';
@@ -285,6 +287,30 @@ export class Supervisor implements SupervisorApi {
   /** The timeline's history, oldest first. */
   history(n?: number): ForkscopeEvent[] {
     return this.timeline.events(n);
+  }
+
+  /**
+   * The timeline as a recording (docs/recordings.md): a header with the latest run's settings,
+   * then every event the history still holds — the whole run unless more than `historySize`
+   * events came (the header's `dropped` counts those that had left).
+   */
+  recording(): { header: RecordingHeader; events: ForkscopeEvent[] } {
+    const header = makeHeader({
+      recorder: 'app',
+      settings: this.run?.config ?? null,
+      platform: thisPlatform(),
+      startedMs: wallOfOrigin(now()),
+      origin: getOrigin(),
+      dropped: this.timeline.firstSeq,
+    });
+    return { header, events: this.timeline.events() };
+  }
+
+  /** Writes recording() to `path`; resolves with how many events it holds. */
+  async saveRecording(path: string): Promise<{ events: number; dropped: number }> {
+    const { header, events } = this.recording();
+    await saveRecording(path, header, events);
+    return { events: events.length, dropped: header.dropped };
   }
 
   /** Delivers every pending event now (tests; shutdown). */

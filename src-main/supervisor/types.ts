@@ -1,6 +1,7 @@
 // The supervisor's public face: what the Electron window and the browser bridge drive.
 import type { Command, ConnectionEvent, ForkscopeEvent, Interface, Model, ProcInfo, ReapPolicy, DivergenceEvent, SigchldHandlerEvent, SigchldSentEvent } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
+import type { RecordingHeader } from '../../server-core/recording/format';
 
 /**
  * Everything needed to start a master (maps one-to-one onto `forkscope serve` flags).
@@ -139,6 +140,8 @@ export interface SupervisorApi {
   /** Catch up with one snapshot, then batches (at most 60 per second). */
   subscribe(onBatch: (batch: Batch) => void): { snapshot: Snapshot; unsubscribe(): void };
   summary(): Summary;
+  /** The timeline as a recording: a header and the events the history holds (docs/recordings.md). */
+  recording(): { header: RecordingHeader; events: ForkscopeEvent[] };
   /** Stops everything and leaves no process behind. */
   shutdown(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 // `forkscope web` (npm run web): the desktop app's supervisor behind a WebSocket bridge on
 // 127.0.0.1, serving the built renderer to a browser. Prints exactly one line on stdout — the
 // address with its random token — and leaves nothing running when stopped (Ctrl+C or SIGTERM).
+import { accessSync, constants } from 'node:fs';
+import { openedFile } from './opened';
 import type { SupervisorApi } from '../supervisor/types';
 import { stopLine } from '../supervisor/stop-line';
 import { openSupervisor } from '../ipc/open-supervisor';
@@ -21,6 +23,8 @@ export interface WebOptions {
   open: boolean;
   /** Force the app's language (`--lang zh-CN`); otherwise the browser's (or the learner's last choice). */
   lang?: string;
+  /** A recording the page shows when it opens (`--open FILE`). */
+  openFile?: string;
 }
 
 /** A shutdown that cannot finish in this time is cut short; the process must not hang. */
@@ -30,6 +34,7 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   const port = typeof opts.port === 'number' ? opts.port : /^\d+$/.test(opts.port.trim()) ? Number(opts.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(strings.badPort(String(opts.port)), 2);
   if (opts.lang != null && !isLanguage(opts.lang)) fail(`forkscope web: ${unknownLanguage(opts.lang)}`, 2);
+  if (opts.openFile !== undefined) checkReadable(opts.openFile);
   const root = findRoot();
   if (!rendererFresh(root)) {
     process.stderr.write(`${strings.building}\n`);
@@ -43,7 +48,7 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   const supervisor = openSupervisor();
   let server: WebServer;
   try {
-    server = await startWebServer({ supervisor, rendererDir: rendererDir(root), token: newToken(), port });
+    server = await startWebServer({ supervisor, rendererDir: rendererDir(root), token: newToken(), port, opened: openedFile(opts.openFile) });
   } catch (err) {
     await supervisor.shutdown();
     const code = (err as NodeJS.ErrnoException).code;
@@ -73,6 +78,15 @@ function stopOnSignals(server: WebServer, supervisor: SupervisorApi): void {
     process.stderr.write(`${strings.crashed(err.stack ?? err.message)}\n`);
     stop(1);
   });
+}
+
+/** A file named with --open must be there now: one line and exit 2 otherwise, before anything starts. */
+function checkReadable(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    fail(strings.cannotOpen(file, (err as NodeJS.ErrnoException).code ?? String(err)), 2);
+  }
 }
 
 function fail(line: string, code: number): never {

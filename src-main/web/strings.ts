@@ -6,6 +6,7 @@ export const strings = {
   badPort: (port: string) => `forkscope web: --port must be a whole number from 0 to 65535, not ${JSON.stringify(port)}`,
   portInUse: (port: number) => `forkscope web: port ${port} is already in use; choose another with --port N, or --port 0 for any free port`,
   cannotListen: (why: string) => `forkscope web: cannot listen: ${why}`,
+  cannotOpen: (file: string, why: string) => `forkscope web: cannot open the recording ${file}: ${why} — give the path of a *.forkscope.jsonl file`,
   crashed: (why: string) => `forkscope web: stopped after an unexpected error: ${why}`,
   stopped: (what: string) => `forkscope web: ${what}`,
   forbiddenHost: 'forbidden: forkscope answers only to 127.0.0.1, localhost or [::1] on its own port\n',

@@ -3,7 +3,22 @@
 import { useState } from 'react';
 import { t } from '../i18n';
 import { adviceFor, divergenceWhat } from '../strings';
+import type { Refusal } from '../../server-core/recording/parse';
 import { useApp } from '../store/react';
+
+/** Why a file did not open, in the person's language. */
+function refusalText(name: string, r: Refusal): string {
+  switch (r.kind) {
+    case 'empty':
+      return t('replay.refusal.empty', { name });
+    case 'newer':
+      return t('replay.refusal.newer', { name, writtenBy: r.writtenBy, version: r.version });
+    case 'bad-header':
+      return t('replay.refusal.badHeader', { name, detail: r.detail });
+    case 'foreign':
+      return r.looksLike === 'events' ? t('replay.refusal.events', { name }) : r.looksLike === 'har' ? t('replay.refusal.har', { name }) : t('replay.refusal.foreign', { name });
+  }
+}
 
 function Banner(props: { kind: 'error' | 'warn' | 'info'; title: string; body?: string; advice?: string; lines?: string[]; onDismiss?: () => void; testid?: string }) {
   return (
@@ -33,10 +48,30 @@ export function Banners() {
   const dismissError = useApp((s) => s.dismissError);
   const run = useApp((s) => s.run);
   const stopRequested = useApp((s) => s.stopRequested);
+  const opening = useApp((s) => s.opening);
+  const openRefusal = useApp((s) => s.openRefusal);
+  const dismissOpenRefusal = useApp((s) => s.dismissOpenRefusal);
+  const recordError = useApp((s) => s.recordError);
+  const dismissRecordError = useApp((s) => s.dismissRecordError);
+  const lastSave = useApp((s) => s.lastSave);
   const [dismissed, setDismissed] = useState<Set<string>>(new Set());
   const dismiss = (key: string) => () => setDismissed(new Set(dismissed).add(key));
 
   const out = [];
+  if (opening) out.push(<Banner key="opening" kind="info" title={t('record.opening', { name: opening.name, percent: Math.round(opening.share * 100) })} testid="record-opening" />);
+  if (openRefusal) out.push(<Banner key="refusal" kind="error" title={refusalText(openRefusal.name, openRefusal.refusal)} onDismiss={dismissOpenRefusal} testid="record-refusal" />);
+  if (recordError) out.push(<Banner key="record-error" kind="error" title={recordError} onDismiss={dismissRecordError} testid="record-error" />);
+  if (lastSave && !dismissed.has(`save:${lastSave.name}`))
+    out.push(
+      <Banner
+        key={`save:${lastSave.name}`}
+        kind="info"
+        title={t('record.saved', { count: lastSave.events, name: lastSave.name })}
+        body={lastSave.dropped > 0 ? t('record.dropped', { count: lastSave.dropped }) : undefined}
+        onDismiss={dismiss(`save:${lastSave.name}`)}
+        testid="record-saved"
+      />,
+    );
   if (actionError) out.push(<Banner key="action" kind="error" title={t('banners.lastError')} body={actionError} advice={adviceFor(actionError)} onDismiss={dismissError} testid="error-banner" />);
   const exit = run.masterExit;
   if (exit && !stopRequested && !run.running) {

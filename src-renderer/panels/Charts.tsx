@@ -14,6 +14,8 @@ import type { Point } from '../store/series';
 import { chartRows, extendTo, niceTicks, timeTicks, type Row } from './chart-rows';
 import { useRunSecond } from './run-second';
 import { Panel } from './Panel';
+import { chartsPng } from '../replay/chart-png';
+import { download, fileStem } from '../replay/download';
 
 const CHART_H = 150;
 /**
@@ -115,6 +117,18 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
   );
 });
 
+/** Both charts as one PNG picture, downloaded. */
+async function savePng(root: HTMLElement | null): Promise<void> {
+  const svgs = root ? [...root.querySelectorAll<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface')] : [];
+  const parts: [string, Series[]][] = [
+    [t('charts.heading'), OVER_TIME],
+    [t('charts.signalsHeading'), SIGNALS],
+  ];
+  const charts = parts.flatMap(([title, series], i) => (svgs[i] ? [{ title, svg: svgs[i], legend: series.map((s) => ({ name: s.name(), color: s.color })) }] : []));
+  if (!charts.length) return;
+  download(`${fileStem()}-charts.png`, await chartsPng(charts));
+}
+
 /** What the charts draw: the points, the run second they end at, and the queue length then. */
 interface Drawn {
   points: Point[];
@@ -190,9 +204,19 @@ export function Charts() {
   // A watched server's SIGCHLDs are seen only where they can be traced: else say why, not 0.
   const untraced = useApp((s) => (s.run.observed && !s.run.observed.tracing ? (s.run.observed.traceNote ?? t('observe.notTraced')) : null));
   const sent = useApp((s) => s.run.observed?.sent);
+  const box = useRef<HTMLDivElement>(null);
   return (
-    <div className="charts">
-      <Panel title={t('charts.heading')} hint={t('explain.overTime')} className="chart-panel">
+    <div className="charts" ref={box}>
+      <Panel
+        title={t('charts.heading')}
+        hint={t('explain.overTime')}
+        className="chart-panel"
+        right={
+          <button type="button" className="ghost small" onClick={() => void savePng(box.current)} disabled={rows.length === 0} title={t('record.pngTitle')} data-testid="charts-png">
+            {t('record.png')}
+          </button>
+        }
+      >
         {rows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={rows} series={OVER_TIME} rightAxis />}
       </Panel>
       <Panel

@@ -100,7 +100,7 @@ export function Counters() {
           {t('counters.forked')} <b>{observed ? '—' : counters.forked}</b>
         </div>
         <div title={t('explain.reaped')}>
-          {t('counters.reaped')} <b>{counters.reaped}</b>
+          {t('counters.reaped')} <b data-testid="reaped-count">{counters.reaped}</b>
         </div>
         <div title={t('explain.errors')}>
           {t('counters.errors')} <b className={counters.errors ? 'warn-text' : ''}>{counters.errors}</b>

@@ -2,6 +2,7 @@
 import { TOKEN_PARAM } from '../../src-main/ipc/ws-protocol';
 import { LANGUAGE_NAMES, LANGUAGES, language, setLanguage, t, type Language } from '../i18n';
 import { useApp } from '../store/react';
+import { RecordButtons } from './RecordButtons';
 
 /** Browser mode needs the token from `forkscope web`'s address; Electron has no such thing. */
 function hasToken(): boolean {
@@ -15,6 +16,7 @@ export function Header() {
   const paused = useApp((s) => s.paused);
   const held = useApp((s) => s.held);
   const togglePause = useApp((s) => s.togglePause);
+  const replaying = useApp((s) => s.replay !== null);
   const model = run.listening?.model ?? run.config?.model;
   return (
     <header className="topbar">
@@ -30,6 +32,7 @@ export function Header() {
       </div>
       <div className={`runstate ${run.running ? 'on' : 'off'}`} data-testid="run-state">
         <span className="dot" />
+        {replaying && <span className="tag replay-tag">{t('replay.label')}</span>}
         {run.running && run.master && run.observed ? (
           <>
             <span>{t('observe.running')}</span>
@@ -71,6 +74,7 @@ export function Header() {
             {connection === 'lost' && !hasToken() ? t('app.noToken') : connection === 'lost' ? t('app.disconnected') : t('app.connecting')}
           </span>
         )}
+        <RecordButtons />
         <span className="muted keys">{t('app.keys')}</span>
         <select className="lang" value={language()} onChange={(e) => setLanguage(e.target.value as Language)} aria-label={t('app.language')} title={t('explain.language')} data-testid="lang-select">
           {LANGUAGES.map((l) => (
@@ -79,9 +83,11 @@ export function Header() {
             </option>
           ))}
         </select>
-        <button type="button" className={`pause ${paused ? 'paused' : ''}`} onClick={togglePause} title={t('explain.pause')} data-testid="pause-button">
-          {paused ? `▶ ${held ? t('app.resumeHeld', { count: held }) : t('app.resumeButton')}` : `❚❚ ${t('app.pauseButton')}`}
-        </button>
+        {!replaying && (
+          <button type="button" className={`pause ${paused ? 'paused' : ''}`} onClick={togglePause} title={t('explain.pause')} data-testid="pause-button">
+            {paused ? `▶ ${held ? t('app.resumeHeld', { count: held }) : t('app.resumeButton')}` : `❚❚ ${t('app.pauseButton')}`}
+          </button>
+        )}
       </div>
     </header>
   );

@@ -23,6 +23,8 @@ export function ProcessDetails() {
     () => (pid == null ? [] : journal.timeline.collect((x) => x.e.type !== 'proc' && (x.e.pid === pid || childOf(x.e) === pid), end).slice(-200)),
     [pid, journal, end],
   );
+  // In replay the fds and the actions would be the live server's, not the recording's.
+  const live = useApp((s) => s.replay === null);
   if (pid == null) return null;
   const gone = !node || node.state === 'reaped';
   return (
@@ -34,8 +36,8 @@ export function ProcessDetails() {
         </button>
       </header>
       {gone ? <GoneFacts pid={pid} node={node} reap={journal.procs.reapOf(pid)} last={journal.procs.lastSeen(pid)} /> : <LiveFacts node={node} />}
-      {!gone && <FdList pid={pid} />}
-      {gone ? <p className="muted drawer-actions">{t('details.noLongerExists')}</p> : <Actions node={node} />}
+      {!gone && live && <FdList pid={pid} />}
+      {gone ? <p className="muted drawer-actions">{t('details.noLongerExists')}</p> : live ? <Actions node={node} /> : <p className="muted drawer-actions">{t('replay.liveOff')}</p>}
       <h3>{t('details.events')}</h3>
       {events.length === 0 ? (
         <p className="muted">{t('details.noEvents')}</p>

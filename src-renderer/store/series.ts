@@ -104,6 +104,22 @@ export class Series {
     this.version++;
   }
 
+  /** An independent copy (a replay keeps one per checkpoint). */
+  clone(): Series {
+    const copy = new Series();
+    copy.copyFrom(this);
+    return copy;
+  }
+
+  /** Becomes a copy of `other` (a replay seek sets the charts from its exact series). */
+  copyFrom(other: Series): void {
+    this.points = other.points.map((p) => ({ ...p }));
+    this.cur = other.cur ? { ...other.cur } : null;
+    this.queueNow = other.queueNow;
+    this.workersNow = other.workersNow;
+    this.version++;
+  }
+
   private at(t: number): Point {
     const s = Math.floor(t / 1000);
     const cur = this.cur;

@@ -10,7 +10,9 @@ import type { QueueItem } from './conversations';
 import { defaultClientForm, defaultObserveForm, defaultServerForm, formFromConfig, toFireOptions, toObserveConfig, toRunConfig, type ClientForm, type ObserveForm, type ServerForm } from './forms';
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
-import type { Point } from './series';
+import { recordSlice, type RecordSlice } from './record-slice';
+import { replaySlice, type ReplaySlice } from './replay-slice';
+import type { Point, Series } from './series';
 import { attachLessons, lessonSlice, type LessonSlice } from './lessons';
 
 export type Connection = 'connecting' | 'open' | 'lost';
@@ -41,8 +43,11 @@ export interface LiveSlice {
   /** Events received while paused and not yet shown. */
   held: number;
   setConnection(c: Connection): void;
-  receive(batches: Batch[], now: number): void;
+  /** Batches from the live feed; ignored while a recording is shown (replay-slice.ts feeds it then). */
+  receive(batches: Batch[], now: number, from?: 'live' | 'replay'): void;
   receiveSnapshot(snap: Snapshot, now: number): void;
+  /** A replay's state at its cursor: a snapshot, as for a page joining late, and the charts' exact series. */
+  receiveReplayState(snap: Snapshot, series: Series, now: number): void;
   /** Copies the journal's views into the store (skipped while paused). */
   publish(now: number): void;
 }
@@ -106,7 +111,7 @@ export interface ClientSlice {
   fireAgain(): Promise<void>;
 }
 
-export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & LessonSlice;
+export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & LessonSlice & ReplaySlice & RecordSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreOptions {
@@ -142,13 +147,15 @@ const liveSlice =
     clock: journal.clock,
     held: 0,
     setConnection: (connection) => set({ connection }),
-    receive: (batches, now) => {
+    receive: (batches, now, from = 'live') => {
+      if ((get().replay !== null) !== (from === 'replay')) return;
       let n = 0;
       for (const b of batches) n += journal.applyBatch(b, now);
       if (get().paused) set({ held: get().held + n });
       else get().publish(now);
     },
     receiveSnapshot: (snap, now) => {
+      if (get().replay) return; // the live feed takes a fresh one when the replay ends
       journal.applySnapshot(snap, now);
       Object.assign(marks, freshMarks());
       // Opened or reloaded while a server runs: show the settings it runs with, not the defaults.
@@ -158,6 +165,12 @@ const liveSlice =
         const started = toRunConfig(form);
         set({ form, startedWith: started.ok ? JSON.stringify(started.value) : null });
       }
+      get().publish(now);
+    },
+    receiveReplayState: (snap, series, now) => {
+      journal.applySnapshot(snap, now);
+      journal.series.copyFrom(series);
+      Object.assign(marks, freshMarks());
       get().publish(now);
     },
     publish: (now) => {
@@ -247,6 +260,7 @@ const serverSlice =
   (bridge: Bridge | null, params?: URLSearchParams): StateCreator<AppState, [], [], ServerSlice> =>
   (set, get) => {
     async function launch(kind: 'starting' | 'restarting'): Promise<void> {
+      if (get().replay) return; // a recording is shown: nothing live is steered
       const cfg = toRunConfig(get().form);
       if (!cfg.ok) {
         set({ actionError: cfg.error });
@@ -299,7 +313,7 @@ const serverSlice =
       start: () => launch('starting'),
       restart: () => launch('restarting'),
       stop: async () => {
-        if (!bridge) return;
+        if (!bridge || get().replay) return;
         set({ busy: 'stopping', actionError: null, stopRequested: true });
         try {
           await bridge.invoke('server:stop', null);
@@ -322,7 +336,7 @@ const serverSlice =
         return get().run.running ? get().command({ cmd: 'set-reap', policy }) : null;
       },
       command: async (cmd) => {
-        if (!bridge) return null;
+        if (!bridge || get().replay) return null;
         try {
           await bridge.invoke('server:command', cmd);
           return null;
@@ -359,7 +373,7 @@ const clientSlice =
   (bridge: Bridge | null): StateCreator<AppState, [], [], ClientSlice> =>
   (set, get) => {
     async function send(opts: FireOptions): Promise<void> {
-      if (!bridge) return;
+      if (!bridge || get().replay) return;
       set({ firing: get().firing + 1, lastFire: opts, lastFireError: null });
       try {
         const result = await bridge.invoke('client:fire', opts);
@@ -409,6 +423,8 @@ export function createAppStore(bridge: Bridge | null, opts: StoreOptions = {}): 
     ...serverSlice(bridge, opts.params)(...a),
     ...clientSlice(bridge)(...a),
     ...lessonSlice(...a),
+    ...replaySlice(...a),
+    ...recordSlice(bridge)(...a),
   }));
   attachLessons(store);
   return store;

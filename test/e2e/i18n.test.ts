@@ -35,7 +35,7 @@ const testid = (id: string) => page.getByTestId(id);
  */
 async function englishWords(): Promise<string[]> {
   const TOKENS = new Set(
-    'SIGCHLD SIGKILL SIGTERM SIGINT SIGHUP SIGSTOP SIGCONT SIGUSR waitpid wait WNOHANG EMFILE EAGAIN EINTR TCP_INFO TCP accept recv send sendall close listen bind socket fork exec posix_spawn forkscope proc HTTP GET POST OK RSS Backlog backlog Keep alive none loop WSGI environ start_response Fetch Request Response Node req res Hono Express inetd CGI Apache prefork gunicorn sync worker workers nofile RLIMIT_NOFILE Python SYN ACK FIN EOF kill app hello slow echo stream crash default module callable mjs curl pid ppid kB MB req wsgi errors input Date Server SO_REUSEADDR getsockopt path to English Ctrl Enter web server'.split(' '),
+    'SIGCHLD SIGKILL SIGTERM SIGINT SIGHUP SIGSTOP SIGCONT SIGUSR waitpid wait WNOHANG EMFILE EAGAIN EINTR TCP_INFO TCP accept recv send sendall close listen bind socket fork exec posix_spawn forkscope proc HTTP GET POST OK RSS Backlog backlog Keep alive none loop WSGI environ start_response Fetch Request Response Node req res Hono Express inetd CGI Apache prefork gunicorn sync worker workers nofile RLIMIT_NOFILE Python SYN ACK FIN EOF kill app hello slow echo stream crash default module callable mjs curl pid ppid kB MB req wsgi errors input Date Server SO_REUSEADDR getsockopt path to English Ctrl Enter web server HAR PNG'.split(' '),
   );
   return page.evaluate((tokens) => {
     const out = new Set<string>();
@@ -67,6 +67,8 @@ describe('languages', () => {
     await expect.poll(async () => Number(await testid('zombie-count').textContent()), { timeout: UI_TIMEOUT }).toBe(5);
     await testid('fire-result').waitFor({ timeout: UI_TIMEOUT });
     expect(await englishWords()).toEqual([]);
+    // The side column as a learner leaves it, scrolled to its top (clicks scroll it).
+    await page.evaluate(() => document.querySelector('.side')?.scrollTo(0, 0));
     await screenshot(page, 'zh-CN');
 
     // An open lesson, in Chinese too.

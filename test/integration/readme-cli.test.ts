@@ -6,7 +6,7 @@
 // cannot collide with anything else on 127.0.0.1:8888.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, root } from '../helpers/server';
@@ -59,6 +59,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 afterAll(() => {
   for (const c of started) signalGroup(c, 'SIGKILL');
+  // The README's `serve … --record run.forkscope.jsonl` writes its recording where it runs.
+  rmSync(join(root, 'run.forkscope.jsonl'), { force: true });
 });
 
 /** Starts a README `serve` command on a free port; resolves with the port it listens on. */

@@ -59,7 +59,7 @@ describe('Electron main', () => {
     expect(win.webContents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     expect(electron.protocol.handle).toHaveBeenCalledWith('forkscope', expect.any(Function));
     expect(electron.session.defaultSession.headerListeners).toHaveLength(1);
-    expect(ipcHandlers.size).toBe(8);
+    expect(ipcHandlers.size).toBe(10);
     expect((h.sup as ReturnType<typeof fakeSupervisor>).subscribers()).toBe(1); // batches flow to the window
   });
 

@@ -19,6 +19,8 @@ export const goodFire: FireOptions = {
   allowRemote: false,
 };
 
+import { makeHeader } from '../../server-core/recording/format';
+
 export { emptySummary };
 
 export interface FakeSupervisor extends SupervisorApi {
@@ -44,6 +46,10 @@ export function fakeSupervisor(): FakeSupervisor {
     }),
     summary: vi.fn(emptySummary),
     fds: vi.fn((pid: number) => ({ pid, t: 0, zombie: false, limit: 1024, fds: [{ fd: 0, kind: 'pipe' as const, detail: 'pipe:[1]', std: 'stdin' as const }] })),
+    recording: vi.fn(() => ({
+      header: makeHeader({ recorder: 'app', settings: null, platform: { os: 'linux', release: 'test', arch: 'x64', node: '20' }, startedMs: 0, origin: null }),
+      events: [],
+    })),
     shutdown: vi.fn(async () => {}),
     emit: (batch) => listeners.forEach((l) => l(batch)),
     subscribers: () => listeners.size,

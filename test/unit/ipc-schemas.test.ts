@@ -51,7 +51,7 @@ describe('renderer → main schemas', () => {
   });
 
   it('knows every channel and refuses others', () => {
-    expect(INVOKE_CHANNELS.sort()).toEqual(['client:fire', 'observe:start', 'process:fds', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
+    expect(INVOKE_CHANNELS.sort()).toEqual(['client:fire', 'observe:start', 'process:fds', 'recording:get', 'recording:opened', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
     expect(parseInvoke('shell:exec', 'ls')).toMatchObject({ ok: false, error: expect.stringContaining('unknown channel') });
     expect(parseInvoke('__proto__', null).ok).toBe(false);
     expect(parseInvoke('server:stop', undefined)).toEqual({ ok: true, channel: 'server:stop', arg: null });
