@@ -148,3 +148,43 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
+
+/** The real `forkscope web` with a headless Chromium page on it, as every e2e file uses them. */
+export interface Session {
+  web: WebRun;
+  browser: Browser;
+  page: Page;
+  /** Page errors and console errors (a CSP violation or a failed bridge call shows here first). */
+  errors: string[];
+  /** Closes the browser, stops the web process (SIGTERM, then SIGKILL) and says how it exited. */
+  close(): Promise<{ code: number | null }>;
+}
+
+export async function openSession(webArgs: string[] = []): Promise<Session> {
+  await ensureApp();
+  const web = await startWeb(60_000, webArgs);
+  const browser = await openBrowser();
+  const page = browser.page;
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return {
+    web,
+    browser,
+    page,
+    errors,
+    async close() {
+      await browser.close();
+      const { code } = await web.stop();
+      web.kill();
+      return { code };
+    },
+  };
+}
+
+/** After a failed test: a screenshot of the page in /tmp, named for the test. */
+export async function failShot(page: Page, file: string, name: string): Promise<void> {
+  await page.screenshot({ path: `/tmp/forkscope-e2e-${file}-fail-${name.slice(0, 24).replace(/\W+/g, '-')}.png` }).catch(() => {});
+}

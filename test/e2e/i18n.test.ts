@@ -4,26 +4,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runCli } from '../helpers/server';
-import { ensureApp, openBrowser, screenshot, startWeb, type Browser, type WebRun } from './harness';
+import { openSession, screenshot, type Session, type WebRun } from './harness';
 
 const UI_TIMEOUT = 30_000;
+let session: Session;
 let web: WebRun;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  await ensureApp();
-  web = await startWeb(60_000, ['--lang', 'zh-CN']);
-  browser = await openBrowser();
-  page = browser.page;
+  session = await openSession(['--lang', 'zh-CN']);
+  ({ web, page } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (web) {
-    await web.stop();
-    web.kill();
-  }
+  if (!session) return;
+  expect(await session.close()).toEqual({ code: 0 });
+  expect(session.errors).toEqual([]);
 });
 
 const testid = (id: string) => page.getByTestId(id);

@@ -6,28 +6,21 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readStat, zombieChildrenOf } from '../helpers/proc';
-import { ensureApp, openBrowser, screenshot, startWeb, type Browser, type WebRun } from './harness';
+import { failShot, openSession, screenshot, type Session, type WebRun } from './harness';
 
 const UI_TIMEOUT = 30_000;
 
+let session: Session;
 let web: WebRun;
-let browser: Browser;
 let page: Page;
-const errors: string[] = [];
 
 beforeAll(async () => {
-  await ensureApp();
-  web = await startWeb();
-  browser = await openBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  session = await openSession();
+  ({ web, page } = session);
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await page.screenshot({ path: `/tmp/forkscope-e2e-fail-lesson-${ctx.task.name.slice(0, 20).replace(/\W+/g, '-')}.png` }).catch(() => {});
+  if (ctx.task.result?.state === 'fail') await failShot(page, 'lessons', ctx.task.name);
   await testid('controls-open').click();
   const stop = testid('server-stop');
   if (await stop.isEnabled().catch(() => false)) await stop.click();
@@ -35,14 +28,10 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (web) {
-    const { code } = await web.stop();
-    web.kill();
-    expect(code).toBe(0);
-  }
+  if (!session) return;
+  expect(await session.close()).toEqual({ code: 0 });
   // No CSP violation or failed bridge call on the way.
-  expect(errors).toEqual([]);
+  expect(session.errors).toEqual([]);
 });
 
 const testid = (id: string) => page.getByTestId(id);

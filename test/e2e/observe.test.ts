@@ -5,14 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readStat, zombieChildrenOf } from '../helpers/proc';
 import { python } from '../helpers/python';
-import { ensureApp, openBrowser, screenshot, startWeb, type Browser, type WebRun } from './harness';
+import { openSession, screenshot, type Session, type WebRun } from './harness';
 
 const UI_TIMEOUT = 30_000;
 
+let session: Session;
 let web: WebRun;
-let browser: Browser;
 let page: Page;
-const errors: string[] = [];
 
 const testid = (id: string) => page.getByTestId(id);
 const numberIn = async (id: string) => Number.parseInt((await testid(id).textContent()) ?? '', 10);
@@ -20,23 +19,12 @@ const zombieNodes = () => page.locator('[data-testid="process-node"][data-state=
 
 describe.skipIf(process.platform !== 'linux' || !python)('Watch a server, in the app', () => {
   beforeAll(async () => {
-    await ensureApp();
-    web = await startWeb();
-    browser = await openBrowser();
-    page = browser.page;
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    session = await openSession();
+    ({ web, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (web) {
-      const { code } = await web.stop();
-      web.kill();
-      expect(code).toBe(0);
-    }
+    if (session) expect(await session.close()).toEqual({ code: 0 });
   });
 
   it('observes fork-no-reap.py: fire 10, see 10 zombies that /proc confirms; connections with their holders; stop leaves nothing', async () => {
@@ -82,6 +70,6 @@ describe.skipIf(process.platform !== 'linux' || !python)('Watch a server, in the
   });
 
   it('logged no page errors', () => {
-    expect(errors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 });

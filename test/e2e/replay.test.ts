@@ -9,34 +9,22 @@ import type { Download, Page } from 'playwright-core';
 import type { Har } from 'har-format';
 import type { ForkscopeEvent } from '../../server-core/events';
 import { harErrors } from '../helpers/har';
-import { ensureApp, openBrowser, screenshot, startWeb, type Browser, type WebRun } from './harness';
+import { openSession, screenshot, startWeb, type Session, type WebRun } from './harness';
 
 const UI_TIMEOUT = 30_000;
 const dir = mkdtempSync(join(tmpdir(), 'forkscope-e2e-replay-'));
 
+let session: Session;
 let web: WebRun;
-let browser: Browser;
 let page: Page;
-const errors: string[] = [];
 
 beforeAll(async () => {
-  await ensureApp();
-  web = await startWeb();
-  browser = await openBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  session = await openSession();
+  ({ web, page } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (web) {
-    const { code } = await web.stop();
-    web.kill();
-    expect(code).toBe(0);
-  }
+  if (session) expect(await session.close()).toEqual({ code: 0 });
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -228,7 +216,7 @@ describe('record, save, open, replay (issue 13)', () => {
   });
 
   it('logged no page errors', () => {
-    expect(errors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 });
 

@@ -5,41 +5,30 @@ import { readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readStat } from '../helpers/proc';
-import { ensureApp, openBrowser, screenshot, startWeb, type Browser, type WebRun } from './harness';
+import { failShot, openSession, screenshot, type Session, type WebRun } from './harness';
 
 const UI_TIMEOUT = 30_000;
 
+let session: Session;
 let web: WebRun;
-let browser: Browser;
 let page: Page;
-const errors: string[] = [];
 
 beforeAll(async () => {
-  await ensureApp();
-  web = await startWeb();
-  browser = await openBrowser();
-  page = browser.page;
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  session = await openSession();
+  ({ web, page } = session);
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await page.screenshot({ path: `/tmp/forkscope-e2e-ux-fail-${ctx.task.name.slice(0, 20).replace(/\W+/g, '-')}.png` }).catch(() => {});
+  if (ctx.task.result?.state === 'fail') await failShot(page, 'ux', ctx.task.name);
   const stop = page.getByTestId('server-stop');
   if (await stop.isEnabled().catch(() => false)) await stop.click();
   await expect.poll(() => web.descendants().length, { timeout: UI_TIMEOUT }).toBe(0);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (web) {
-    const { code } = await web.stop();
-    web.kill();
-    expect(code).toBe(0);
-  }
-  expect(errors).toEqual([]);
+  if (!session) return;
+  expect(await session.close()).toEqual({ code: 0 });
+  expect(session.errors).toEqual([]);
 });
 
 const on = (p: Page) => ({
@@ -115,7 +104,7 @@ describe('what a learner trips over', () => {
     await expect.poll(() => drawn(page), { timeout: UI_TIMEOUT }).toEqual([`${master} master alive`, `${web.pid} supervisor alive`].sort());
     const early = await drawn(page);
 
-    const late = await browser.context.newPage();
+    const late = await session.browser.context.newPage();
     try {
       await openApp(late);
       await on(late).node('master').first().waitFor({ timeout: UI_TIMEOUT });
