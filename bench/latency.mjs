@@ -16,6 +16,7 @@
 // cross-check.
 //   node bench/latency.mjs [--seconds 30] [--rate 150] [--model prefork] [--workers 2] [--runs 1]
 //                          [--profile S]   (the page's CPU profile over S seconds, self time)
+//                          [--lessons]     (with the lessons panel open and a check being judged)
 // Diagnostics: FORKSCOPE_PROFILE_FILE=f.json saves that profile; FORKSCOPE_LOAF=f.json saves the
 // page's long animation frames (> 50 ms) with the scripts that ran in them.
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { launchChromium } from './cdp.mjs';
-import { exitOrKill, root, sleep } from './lib.mjs';
+import { exitOrKill, openLessonAtCheck, root, sleep } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -40,6 +41,7 @@ const WORKERS = opt('workers', 2);
 const RUNS = opt('runs', 1);
 /** Seconds of the page's CPU profile to summarize (0: none), taken from 5 s into the run. */
 const PROFILE = opt('profile', 0);
+const LESSONS = args.includes('--lessons');
 const CLIENTS = 8;
 const CHROMIUM = process.env.FORKSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 const cli = join(root, 'bin', 'forkscope.mjs');
@@ -199,6 +201,7 @@ async function oneRun(browser) {
   try {
     const errors = page.errors;
     await page.waitFor(() => window.__forkscopePerf !== undefined, 60_000);
+    if (LESSONS) console.log(`lessons panel open at ${await page.evaluate(openLessonAtCheck)}`);
     bridge = await openBridge(web.url);
     const summary = await bridge.invoke('server:start', {
       model: MODEL,

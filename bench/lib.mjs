@@ -129,3 +129,31 @@ export function table(headers, rows) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Runs in the page: opens the Lessons tab and the zombies lesson, and walks to its first check
+ * (skipping the `do` step), so the benchmark measures the app with a live check being judged
+ * at every batch (`--lessons`). Resolves with the step the lesson stands at.
+ */
+export async function openLessonAtCheck() {
+  const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const until = async (test, ms = 30_000) => {
+    const end = performance.now() + ms;
+    while (!test()) {
+      if (performance.now() > end) throw new Error('the lesson did not open');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await until(() => q('lessons-open'));
+  q('lessons-open').click();
+  await until(() => document.querySelector('[data-lesson="zombies"]'));
+  document.querySelector('[data-lesson="zombies"]').click();
+  await until(() => q('lesson-step'));
+  for (let i = 0; i < 6 && q('lesson-step').dataset.kind !== 'check'; i++) {
+    if (q('lesson-step').dataset.kind === 'predict') q('lesson-choice').click();
+    await until(() => !q('lesson-next').disabled);
+    q('lesson-next').click();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return `${q('lesson-step').dataset.step} (${q('lesson-check')?.dataset.state ?? 'no check'})`;
+}

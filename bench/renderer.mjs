@@ -4,13 +4,13 @@
 // second, the renderer's share of the latency (batch arrival → the React commit that lists it
 // in the timeline; src-renderer/perf.ts) and the JS heap over time (bounded: the renderer keeps
 // at most 20k events). The whole way from a real server to the screen: bench/latency.mjs.
-//   node bench/renderer.mjs [--rate 2000] [--seconds 30]
+//   node bench/renderer.mjs [--rate 2000] [--seconds 30] [--lessons]   (with a lesson's check being judged)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
-import { root } from './lib.mjs';
+import { openLessonAtCheck, root } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -18,6 +18,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const RATE = opt('rate', 2000);
+const LESSONS = args.includes('--lessons');
 const SECONDS = opt('seconds', 30);
 const CHROMIUM = process.env.FORKSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -122,6 +123,8 @@ function installSyntheticBridge({ rate, seconds }) {
           return s;
         });
       }
+      // A lesson starts its own server: answer as a supervisor would, with the run going on.
+      if (channel === 'server:start' || channel === 'server:restart') return Promise.resolve({ ...summary, running: true });
       return Promise.resolve(null);
     },
     onBatch(listener) {
@@ -141,6 +144,7 @@ try {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.addInitScript(installSyntheticBridge, { rate: RATE, seconds: SECONDS });
   await page.goto(url);
+  const lesson = LESSONS ? await page.evaluate(openLessonAtCheck) : null;
   const heap = [];
   const started = Date.now();
   while (!(await page.evaluate(() => window.__benchDone()))) {
@@ -155,7 +159,7 @@ try {
   const mb = (b) => (b / 1048576).toFixed(1);
   const mid = heap[Math.floor(heap.length / 3)] ?? 0;
   const end = heap.at(-1) ?? 0;
-  console.log(`\n### Renderer: ${RATE} events/s for ${SECONDS} s (headless Chromium, ${Math.round((Date.now() - started) / 1000)} s wall)\n`);
+  console.log(`\n### Renderer: ${RATE} events/s for ${SECONDS} s (headless Chromium, ${Math.round((Date.now() - started) / 1000)} s wall)${lesson ? `, lessons panel open at ${lesson}` : ''}\n`);
   console.log('| measure | result | target |');
   console.log('| --- | --- | --- |');
   console.log(`| frames per second | ${stats.fps.toFixed(1)} | ≥ 30 |`);

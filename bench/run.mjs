@@ -1,7 +1,9 @@
 // `npm run bench [-- SECTION... --reps N --duration S]`: every benchmark of docs/benchmarks.md.
 // Sections: iterative, fork, prefork (bench/http.mjs), supervisor (bench/supervisor.mjs),
 // renderer (bench/renderer.mjs when present), latency (bench/latency.mjs: event → screen with
-// every process real). Default: all. Results print as Markdown tables.
+// every process real), record (bench/record.mjs: what --record costs a busy server), replay
+// (bench/replay.mjs: opening and seeking a ten-minute recording), observe (bench/observe.mjs:
+// forkscope observe's cost). Default: all. Results print as Markdown tables.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +12,14 @@ import { root } from './lib.mjs';
 const args = process.argv.slice(2);
 const flags = [];
 const sections = [];
+/** --lessons: the renderer and latency benchmarks run with the lessons panel open. */
+let lessons = false;
 for (let i = 0; i < args.length; i++) {
-  if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
+  if (args[i] === '--lessons') lessons = true;
+  else if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
   else sections.push(args[i]);
 }
-const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency'];
+const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'record', 'replay', 'observe'];
 const chosen = sections.length ? sections : all;
 const unknown = chosen.filter((s) => !all.includes(s));
 if (unknown.length) {
@@ -34,5 +39,8 @@ const run = (file, extra) => {
 };
 if (http.length) run('http.mjs', [...http, ...flags]);
 if (chosen.includes('supervisor')) run('supervisor.mjs', []);
-if (chosen.includes('renderer')) run('renderer.mjs', []);
-if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3']);
+if (chosen.includes('renderer')) run('renderer.mjs', lessons ? ['--lessons'] : []);
+if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3', ...(lessons ? ['--lessons'] : [])]);
+if (chosen.includes('record')) run('record.mjs', flags);
+if (chosen.includes('replay')) run('replay.mjs', []);
+if (chosen.includes('observe')) run('observe.mjs', []);

@@ -44,6 +44,7 @@ function sourcesMtime() {
   return Math.max(
     newestMtime(join(root, 'server-core')),
     newestMtime(join(root, 'src-main')),
+    statSync(join(root, 'package.json')).mtimeMs, // --version
     statSync(fileURLToPath(import.meta.url)).mtimeMs,
   );
 }

@@ -3,7 +3,7 @@
 // more than building the same text (docs/benchmarks.md), and a prefork worker under load
 // spends more on it than on parsing the request. Everything else goes to JSON.stringify.
 // The output is the same JSON, `type` first (the master finds a worker's line types by it).
-import type { AcceptEvent, CloseEvent, ForkscopeEvent, HeaderList, RequestEvent, ResponseEvent, TranscriptEvent } from './events';
+import type { AcceptEvent, CloseEvent, ContractEvent, ForkscopeEvent, HeaderList, RequestEvent, ResponseEvent, TranscriptEvent } from './events';
 
 /** Characters a JSON string can hold as they are: no quote, backslash, control character or surrogate. */
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -19,7 +19,7 @@ function headerList(h: HeaderList): string {
 }
 
 // Fails to compile when an event gains a field its writer below does not write.
-type Fields<E> = Exclude<keyof E, 'source'>;
+type Fields<E> = Exclude<keyof E, 'source' | 'basis'>;
 type Covers<E, K extends keyof E> = [Exclude<Fields<E>, K>] extends [never] ? true : false;
 const covered: [
   Covers<AcceptEvent, 'type' | 'conn' | 'peer' | 'fd' | 't' | 'pid'>,
@@ -30,9 +30,9 @@ const covered: [
 ] = [true, true, true, true, true];
 void covered;
 
-export function eventJson(e: ForkscopeEvent): string {
-  // The supervisor's `source` is never set where events are made.
-  if (e.source !== undefined) return JSON.stringify(e);
+export function eventJson(e: ContractEvent): string {
+  // The supervisor's `source` is never set where events are made; `basis` only by observe.
+  if (e.source !== undefined || e.basis !== undefined) return JSON.stringify(e);
   switch (e.type) {
     case 'request':
       return `{"type":"request","conn":${e.conn},"method":${str(e.method)},"path":${str(e.path)},"version":${str(e.version)},"headers":${headerList(e.headers)}${e.via !== undefined ? `,"via":"${e.via}"` : ''},"t":${e.t},"pid":${e.pid}}`;
@@ -47,4 +47,23 @@ export function eventJson(e: ForkscopeEvent): string {
     default:
       return JSON.stringify(e);
   }
+}
+
+/**
+ * One line of JSON text back into an event; null when it is not one (not JSON, not an object,
+ * or no string `type`, finite `t` and numeric `pid`). The supervisor reads a master's stdout and
+ * every recording reader reads files with it.
+ */
+export function parseEventLine(line: string): ForkscopeEvent | null {
+  if (line.charCodeAt(0) !== 123 /* { */) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const e = v as { type?: unknown; t?: unknown; pid?: unknown };
+  if (typeof e.type !== 'string' || typeof e.t !== 'number' || !Number.isFinite(e.t) || typeof e.pid !== 'number') return null;
+  return v as ForkscopeEvent;
 }

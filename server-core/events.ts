@@ -6,6 +6,12 @@ export type Model = 'iterative' | 'fork' | 'prefork';
 export type ReapPolicy = 'none' | 'wait' | 'loop';
 export type Interface = 'wsgi' | 'fetch' | 'node';
 export type Source = 'server' | 'client' | 'kernel' | 'supervisor';
+/**
+ * How an event is known. 'narrated': the process it is about said so itself (forkscope's own
+ * server and client narrate every step). 'observed': forkscope saw it from outside, in the
+ * kernel (/proc, inet_diag, tracefs), about a server that says nothing (`forkscope observe`).
+ */
+export type Basis = 'narrated' | 'observed';
 
 export interface Peer {
   address: string;
@@ -23,6 +29,8 @@ interface Base<T extends string> {
   pid: number;
   /** Added by the supervisor when it merges streams. */
   source?: Source;
+  /** Set on every event of `forkscope observe`; absent means narrated. */
+  basis?: Basis;
 }
 
 // ── server: the minimal server, the gateway, the backlog ───────────────────────
@@ -154,8 +162,13 @@ export interface ReapEvent extends Base<'reap'> {
   signal?: string;
   /** How long it was a zombie before wait() collected it, ms (null when its exit was not seen). */
   zombieMs: number | null;
-  /** Who reaped it: the master's policy, a reap-now command, or the supervisor (orphans). */
-  by: 'wait' | 'loop' | 'reap-now' | 'shutdown' | 'supervisor';
+  /**
+   * Who reaped it: the master's policy, a reap-now command, or the supervisor (orphans);
+   * 'parent' — an observed server's own wait() (`forkscope observe`).
+   */
+  by: 'wait' | 'loop' | 'reap-now' | 'shutdown' | 'supervisor' | 'parent';
+  /** Observed reaps: how it was seen — the wait4() call traced, or the zombie gone from /proc. */
+  via?: 'wait4' | 'proc';
 }
 export interface ZombiesEvent extends Base<'zombies'> {
   count: number;
@@ -171,6 +184,75 @@ export interface FdsReleasedEvent extends Base<'fds-released'> {
 }
 export interface ReapPolicyEvent extends Base<'reap-policy'> {
   policy: ReapPolicy;
+}
+
+// ── observe: a server forkscope did not write, watched from outside (server-core/observe) ──
+export interface ObservingEvent extends Base<'observing'> {
+  /** The command forkscope started (absent when it watches a running pid). */
+  command?: string[];
+  cwd?: string;
+  /** The listening socket found: its address, port and the backlog the kernel enforces. */
+  host: string;
+  port: number;
+  backlog: number;
+  /** The processes holding the listening socket. */
+  listeners: number[];
+  /** Whether SIGCHLD and wait() are traced one by one (tracefs, root only). */
+  tracing: boolean;
+  /** CLOCK_MONOTONIC of t = 0, in ns (as `listening.origin`). */
+  origin: string;
+}
+export interface OutputEvent extends Base<'output'> {
+  /** One line the observed server wrote (any process of it: children share its stdout). */
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+export interface ConnectionEvent extends Base<'connection'> {
+  /** 1, 2, 3… in the order forkscope first saw each connection. */
+  conn: number;
+  /** The server's end (its port) and the client's end. */
+  local: Peer;
+  peer: Peer;
+  /** TCP state as `ss` names it (ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, TIME_WAIT…); CLOSED once the kernel no longer has it. */
+  state: string;
+  /** The pids holding the socket open, ascending; [] while it waits in the accept queue. */
+  holders: number[];
+  /** Completed by the kernel but not accepted yet: it is in the accept queue. */
+  waiting: boolean;
+}
+export interface FdSocket {
+  fd: number;
+  inode: number;
+  /** The server's connection this fd is (see `connection`), or true for the listening socket. */
+  conn?: number;
+  listen?: boolean;
+}
+export interface FdsEvent extends Base<'fds'> {
+  /** Whose descriptors. */
+  proc: number;
+  /** Open fds. */
+  count: number;
+  /** The sockets among them. */
+  sockets: FdSocket[];
+}
+export interface SigchldHandlerEvent extends Base<'sigchld-handler'> {
+  proc: number;
+  /** What SIGCHLD does in it: nothing (default), runs a handler, or is ignored (children then vanish without zombies). */
+  action: 'default' | 'handler' | 'ignore';
+}
+export interface SigchldSentEvent extends Base<'sigchld-sent'> {
+  /** The exiting child that sent it (tracefs signal_generate). */
+  child: number;
+  /** queued: now pending for the server; merged: one was pending already, so this one is lost; ignored: the server ignores SIGCHLD. */
+  result: 'queued' | 'ignored' | 'merged';
+}
+export interface LeftoversEvent extends Base<'leftovers'> {
+  /** What the observed server left when forkscope stopped watching: its unreaped children, */
+  zombies: number[];
+  /** processes of its group whose parent had already exited, */
+  orphans: number[];
+  /** and processes still running that forkscope then ended (command mode only). */
+  ended: number[];
 }
 
 // ── client (server-core/client) ──────────────────────────────────────────────
@@ -306,12 +388,17 @@ export type ClientEvent =
 
 export type SupervisorEvent = ProcEvent | DivergenceEvent | MasterExitEvent | ReparentedEvent | MasterStartEvent;
 
-export type ForkscopeEvent = ServerEvent | ClientEvent | SupervisorEvent;
+/** The events only `forkscope observe` emits (it also emits proc, queue, zombies, exit, reap, sigchld…). */
+export type ObserveEvent = ObservingEvent | OutputEvent | ConnectionEvent | FdsEvent | SigchldHandlerEvent | SigchldSentEvent | LeftoversEvent;
+
+export type ForkscopeEvent = ServerEvent | ClientEvent | SupervisorEvent | ObserveEvent;
+/** Every event of the contract (the same union; kept as a name for the code that says "any event"). */
+export type ContractEvent = ForkscopeEvent;
 export type EventType = ForkscopeEvent['type'];
 export type EventOf<T extends EventType> = Extract<ForkscopeEvent, { type: T }>;
 
 /** What a producer passes to emit(): the contract minus the fields the emitter stamps. */
-export type EventInput<E extends ForkscopeEvent = ForkscopeEvent> = E extends ForkscopeEvent
+export type EventInput<E extends ContractEvent = ForkscopeEvent> = E extends ContractEvent
   ? Omit<E, 't' | 'pid' | 'source'>
   : never;
 

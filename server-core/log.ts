@@ -4,9 +4,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Sink } from './emit';
 import { eventJson } from './event-json';
 import type { ForkscopeEvent } from './events';
-import { S } from './strings';
-
-const L = S.log;
+import { connLabel } from './conn-id';
+import { cliT, type CliT } from './i18n/cli';
 
 function stamp(t: number): string {
   return `[${(t / 1000).toFixed(3).padStart(8)} s]`;
@@ -16,56 +15,81 @@ function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** The lines one event becomes; [] for events the human log leaves out (transcripts). */
-export function formatEvent(e: ForkscopeEvent): string[] {
+/**
+ * The lines one event becomes; [] for events the human log leaves out (transcripts). `t` gives
+ * the words, in the language the environment asks for unless told otherwise (i18n/cli.ts).
+ */
+export function formatEvent(e: ForkscopeEvent, t: CliT = cliT()): string[] {
   const at = (line: string): string[] => [`${stamp(e.t)} ${line}`];
   switch (e.type) {
     case 'listening':
-      return [L.listening(urlOf(e.host, e.port), e.app, e.model, e.backlog, e.pid)];
+      return [t('log.listening', { url: urlOf(e.host, e.port), app: e.app, model: e.model, backlog: e.backlog, pid: e.pid })];
     case 'request':
       return [`< ${e.method} ${e.path} ${e.version.startsWith('HTTP/') ? e.version : `HTTP/${e.version}`}`, ...e.headers.map(([k, v]) => `< ${k}: ${v}`), '<'];
     case 'response':
       return [`> HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}`.trimEnd(), ...e.headers.map(([k, v]) => `> ${k}: ${v}`), '>'];
     case 'transcript':
       return [];
-    case 'accept':
-      return at(L.accept(e.conn, e.peer.address, e.peer.port, e.fd));
+    case 'accept': {
+      const vars = { conn: connLabel(e.conn), address: e.peer.address, port: e.peer.port, fd: e.fd ?? '' };
+      return at(e.fd !== undefined ? t('log.acceptFd', vars) : t('log.accept', vars));
+    }
     case 'close':
-      return at(L.close(e.conn));
+      return at(t('log.close', { conn: connLabel(e.conn) }));
     case 'queue':
-      return at(L.queue(e.length, e.backlog));
+      return at(t('log.queue', { length: e.length, backlog: e.backlog }));
     case 'eintr':
-      return at(L.eintr(e.call));
+      return at(t('log.eintr', { call: e.call }));
     case 'call':
-      return at(L.call(e.call, e.args, e.ret, e.errno));
+      return at(t('log.call', { call: e.call, args: e.args, ret: e.ret, errno: e.errno ? ` ${e.errno}` : '' }));
     case 'error':
-      return at(L.error(e.conn, e.status, e.code, e.message));
+      return at(`${e.conn !== undefined ? `#${connLabel(e.conn)} ` : ''}${t('log.error')}${e.status ? ` → ${e.status}` : ''}${e.code ? ` [${e.code}]` : ''}: ${e.message}`);
     case 'notice':
-      return at(L.notice(e.message));
+      return at(t('log.notice', { message: e.message }));
     case 'accepting':
-      return at(L.accepting(e.on, e.reason));
+      return at(
+        e.on
+          ? e.reason ? t('log.acceptingOnWhy', { reason: e.reason }) : t('log.acceptingOn')
+          : e.reason ? t('log.acceptingOffWhy', { reason: e.reason }) : t('log.acceptingOff'),
+      );
     case 'stopping':
-      return at(L.stopping(e.reason));
+      return at(t('log.stopping', { reason: e.reason }));
     case 'stopped':
-      return at(L.stopped(e.code));
-    case 'fork':
-      return at(L.fork(e.conn, e.child, e.spawnMs, e.role, e.slot));
+      return at(t('log.stopped', { code: e.code }));
+    case 'fork': {
+      const ms = e.spawnMs.toFixed(1);
+      return at(
+        e.role === 'pool'
+          ? t('log.forkPool', { child: e.child, slot: e.slot ?? '?', ms })
+          : t('log.forkConn', { conn: e.conn !== undefined ? connLabel(e.conn) : '?', child: e.child, ms }),
+      );
+    }
     case 'worker-ready':
-      return at(L.workerReady(e.pid, e.startMs));
+      return at(t('log.workerReady', { pid: e.pid, ms: e.startMs.toFixed(1) }));
     case 'sigchld':
-      return at(L.sigchld(e.n));
+      return at(t('log.sigchld', { n: e.n }));
     case 'exit':
-      return at(L.exit(e.child, e.via));
-    case 'reap':
-      return at(L.reap(e.child, e.code, e.signal, e.zombieMs, e.by));
+      return at(t('log.exit', { child: e.child, via: e.via }));
+    case 'reap': {
+      const how = e.signal ? t('log.reapSignal', { signal: e.signal }) : t('log.reapCode', { code: e.code ?? '?' });
+      return at(
+        e.zombieMs !== null
+          ? t('log.reapZombie', { child: e.child, how, ms: e.zombieMs.toFixed(1), by: e.by })
+          : t('log.reap', { child: e.child, how, by: e.by }),
+      );
+    }
     case 'zombies':
-      return at(L.zombies(e.count, e.pids));
+      return at(
+        e.count
+          ? t('log.zombiesPids', { count: e.count, pids: `${e.pids.slice(0, 10).join(', ')}${e.pids.length > 10 ? ', …' : ''}` })
+          : t('log.zombies', { count: e.count }),
+      );
     case 'signal-sent':
-      return at(L.signalSent(e.child, e.signal, e.reason));
+      return at(t('log.signalSent', { child: e.child, signal: e.signal, reason: e.reason }));
     case 'fds-released':
-      return at(L.fdsReleased(e.count));
+      return at(t('log.fdsReleased', { count: e.count }));
     case 'reap-policy':
-      return at(L.reapPolicy(e.policy));
+      return at(t('log.reapPolicy', { policy: e.policy }));
     default: {
       const { type, t: _t, pid: _pid, ...rest } = e;
       return at(`${type} ${JSON.stringify(rest)}`);
@@ -74,9 +98,9 @@ export function formatEvent(e: ForkscopeEvent): string[] {
 }
 
 /** The human log: each event's lines written at once, so concurrent connections do not tear them. */
-export function humanSink(write: (text: string) => void = (s) => process.stdout.write(s)): Sink {
+export function humanSink(write: (text: string) => void = (s) => process.stdout.write(s), t: CliT = cliT()): Sink {
   return (e) => {
-    const lines = formatEvent(e);
+    const lines = formatEvent(e, t);
     if (lines.length) write(`${lines.join('\n')}\n`);
   };
 }

@@ -17,4 +17,7 @@ export const RANGES = {
   workerTimeoutS: { min: 0.001, max: 86_400 },
   readTimeoutS: { min: 0.001, max: 3600 },
   bodyTimeoutS: { min: 0.001, max: 3600 },
+  /** observe: a process id (Linux's pid_max is at most 2^22), and how long to wait for a listener. */
+  pid: { min: 1, max: 4_194_304 },
+  listenTimeoutS: { min: 0.1, max: 600 },
 } as const satisfies Record<string, Range>;

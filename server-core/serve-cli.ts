@@ -1,37 +1,20 @@
 // `forkscope serve [APP] [options]`: flags → ServerOptions, validated here (one clear line
 // and exit 2 for anything wrong), then serve.ts runs the server. serve.ts is imported only
 // when the command runs, so `forkscope --help` works everywhere, even without libc.
-import { RANGES, type Range } from './ranges';
+import { RANGES } from './ranges';
+import { int, seconds } from './cli-numbers';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Interface, Model, ReapPolicy } from './events';
 import { defaultLimits } from './http/types';
 import { defaultModel } from './models/default';
 import type { ServerOptions } from './models/types';
+import type { Settings } from './recording/format';
+import { R } from './recording/strings';
 import { S } from './strings';
 
 const MODELS: readonly Model[] = ['iterative', 'fork', 'prefork'];
 const INTERFACES: readonly Interface[] = ['wsgi', 'fetch', 'node'];
 const REAPS: readonly ReapPolicy[] = ['none', 'wait', 'loop'];
-
-function int(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(S.badNumber(flag, value, `a whole number from ${min} to ${max}`));
-    }
-    return n;
-  };
-}
-
-function seconds(flag: string, { min, max }: Range) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d*\.?\d+$/.test(value.trim()) || !(n >= min) || n > max) {
-      throw new InvalidArgumentError(S.badNumber(flag, value, `a number of seconds from ${min} to ${max}`));
-    }
-    return n;
-  };
-}
 
 /** Bytes, with an optional k or m suffix (KiB, MiB). */
 function bytes(flag: string, max: number) {
@@ -74,6 +57,7 @@ interface Flags {
   transcriptCap: number;
   calls: boolean;
   json: boolean;
+  record?: string;
 }
 
 /** commander option name → ServerOptions key, for "set explicitly" notices. */
@@ -88,7 +72,8 @@ const OPTION_KEYS: Record<string, keyof ServerOptions> = {
   workerTimeout: 'workerTimeoutS',
 };
 
-export function registerServe(program: Command): void {
+/** `argv`: the command line as main() got it, for the master a recording run starts. */
+export function registerServe(program: Command, argv: readonly string[] = []): void {
   program
     .command('serve')
     .description('run a real HTTP server that narrates every step (accept queue, workers, signals, zombies)')
@@ -124,8 +109,15 @@ export function registerServe(program: Command): void {
     .option('--transcript-cap <bytes>', 'raw bytes recorded per direction per connection', bytes('--transcript-cap', 16 << 20), defaultLimits.transcriptCap)
     .option('--calls', "narrate the server's own system calls, strace-style (socket, bind, listen, accept4, recv, send, close…)", false)
     .option('--json', 'one JSON event per line on stdout (diagnostics on stderr)', false)
+    .option('--record <file>', R.help.record)
     .action(async (app: string, flags: Flags, cmd: Command) => {
       if (process.platform === 'win32') fail(S.needsUnix);
+      if (flags.record !== undefined) {
+        // The recorder is this process; the master is started as its child, without --record.
+        const { recordServe } = await import('./recording/serve-recorder');
+        recordServe({ file: flags.record, json: flags.json, args: masterArgs(argv), settings: settingsOf(app, flags) }, fail);
+        return;
+      }
       const { serve, UsageError } = await import('./serve');
       const opts: ServerOptions = {
         app,
@@ -162,6 +154,43 @@ export function registerServe(program: Command): void {
         fail(S.unexpected(err), 1);
       }
     });
+}
+
+/** `serve`'s arguments as given, less the command name, --record and --json. */
+export function masterArgs(rawArgs: readonly string[]): string[] {
+  const args = [...rawArgs];
+  args.splice(args.indexOf('serve'), 1);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--record') i++;
+    else if (args[i].startsWith('--record=') || args[i] === '--json') continue;
+    else out.push(args[i]);
+  }
+  return out;
+}
+
+/** The server's settings for a recording's header, named as the app's RunConfig names them. */
+function settingsOf(app: string, f: Flags): Settings {
+  return {
+    app,
+    interface: f.interface,
+    model: f.model,
+    host: f.host,
+    port: f.port,
+    backlog: f.backlog,
+    reap: f.reap,
+    workers: f.workers,
+    maxRequests: f.maxRequests,
+    parentKeepsConn: f.parentKeepsConn,
+    childKeepsListener: f.childKeepsListener,
+    nofile: f.nofile,
+    keepAlive: f.keepAlive,
+    maxZombies: f.maxZombies,
+    workerTimeoutS: f.workerTimeout,
+    readTimeoutS: f.readTimeout,
+    maxBodyBytes: f.maxBody,
+    transcriptCap: f.transcriptCap,
+  };
 }
 
 function fail(message: string, code = 2): never {

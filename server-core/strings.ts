@@ -1,7 +1,6 @@
 // Every sentence `forkscope serve` shows a person: usage errors, notices, the human log's
 // words. Kept together so a translation can follow.
 
-import { connLabel } from './conn-id';
 
 const msg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -35,7 +34,7 @@ export const S = {
   nofileSet: (soft: number): string => `file-descriptor limit (RLIMIT_NOFILE) set to ${soft}`,
   noWorkers: 'the iterative model has no worker processes: reap-now, set-reap, kill and release-fds do nothing here',
   oneConnectionAtATime:
-    'each prefork worker serves one connection at a time (--worker-connections 1, as gunicorn\'s sync workers do), so with --keep-alive it closes the connection after each answer; --worker-connections N keeps N open',
+    "each prefork worker serves one connection at a time (--worker-connections 1, as gunicorn's sync workers do), so with --keep-alive it closes the connection after each answer; --worker-connections N keeps N open",
   queueUnavailable: (err: unknown): string => `accept-queue length not available: ${msg(err)}`,
   acceptFailed: (err: unknown): string => `accept failed: ${msg(err)}`,
   wrapFailed: (err: unknown): string => `could not hand the accepted socket to Node: ${msg(err)}`,
@@ -47,38 +46,10 @@ export const S = {
   reasonSignal: (sig: string): string => sig,
   reasonCommand: 'stop command',
   reasonOutputGone: 'stdout closed',
+} as const;
 
-  // ── the human log ────────────────────────────────────────────────────────
-  log: {
-    listening: (url: string, app: string, model: string, backlog: number, pid: number): string =>
-      `Serving HTTP on ${url} ... (app ${app}, model ${model}, backlog ${backlog}, pid ${pid}; Ctrl-C stops)`,
-    accept: (conn: number, address: string, port: number, fd?: number): string =>
-      `#${connLabel(conn)} accepted from ${address}:${port}${fd !== undefined ? ` (fd ${fd})` : ''}`,
-    close: (conn: number): string => `#${connLabel(conn)} closed`,
-    queue: (length: number, backlog: number): string =>
-      `accept queue: ${length} waiting (backlog ${backlog}; the kernel holds backlog + 1, then drops SYNs)`,
-    eintr: (call: string): string => `${call}() interrupted by a signal (EINTR) — issued again`,
-    call: (call: string, args: string, ret: number, errno?: string): string => `${call}(${args}) = ${ret}${errno ? ` ${errno}` : ''}`,
-    error: (conn: number | undefined, status: number | undefined, code: string | undefined, message: string): string =>
-      `${conn !== undefined ? `#${connLabel(conn)} ` : ''}error${status ? ` → ${status}` : ''}${code ? ` [${code}]` : ''}: ${message}`,
-    notice: (message: string): string => `note: ${message}`,
-    accepting: (on: boolean, reason?: string): string =>
-      on ? `accepting again${reason ? ` (${reason})` : ''}` : `stopped accepting${reason ? `: ${reason}` : ''}`,
-    stopping: (reason: string): string => `stopping (${reason}) ...`,
-    stopped: (code: number): string => `stopped (exit ${code})`,
-    fork: (conn: number | undefined, child: number, ms: number, role: string, slot?: number): string =>
-      role === 'pool'
-        ? `worker ${child} started for slot ${slot ?? '?'} (fork + exec, ${ms.toFixed(1)} ms)`
-        : `#${conn !== undefined ? connLabel(conn) : '?'} handed to worker ${child} (fork + exec, ${ms.toFixed(1)} ms)`,
-    workerReady: (pid: number, ms: number): string => `worker ${pid} ready (${ms.toFixed(1)} ms after spawn)`,
-    sigchld: (n: number): string => `SIGCHLD (${n} so far)`,
-    exit: (child: number, via: string): string => `worker ${child} has exited (seen via ${via})`,
-    reap: (child: number, code: number | undefined, signal: string | undefined, zombieMs: number | null, by: string): string =>
-      `reaped worker ${child} (${signal ? `killed by ${signal}` : `exit ${code ?? '?'}`}${zombieMs !== null ? `, zombie for ${zombieMs.toFixed(1)} ms` : ''}; ${by})`,
-    zombies: (count: number, pids: number[]): string =>
-      `zombies: ${count}${count ? ` (${pids.slice(0, 10).join(', ')}${pids.length > 10 ? ', …' : ''})` : ''}`,
-    signalSent: (child: number, signal: string, reason: string): string => `sent ${signal} to ${child} (${reason})`,
-    fdsReleased: (count: number): string => `released ${count} kept connection fd${count === 1 ? '' : 's'}`,
-    reapPolicy: (policy: string): string => `reaping policy is now '${policy}'`,
-  },
+/** The top-level `forkscope` command's own words (its subcommands have theirs). */
+export const cliWords = {
+  description: 'Watch a real web server work: accept queue, fork + exec per connection, SIGCHLD, reaping, zombies.',
+  version: 'print the version and exit',
 } as const;

@@ -1,7 +1,9 @@
-// Keyboard shortcuts: space pauses/resumes the live view; r (or Ctrl/⌘+Enter) fires the last
-// request again. Keys typed into a field belong to the field.
+// Keyboard shortcuts: space pauses/resumes the live view (plays/pauses a replay); r (or
+// Ctrl/⌘+Enter) fires the last request again; Escape closes the details drawer and open menus;
+// Ctrl/⌘+S saves a recording; ← and → step a replay one event. Keys typed into a field belong to
+// the field (Escape too, in a drop-down list, which it closes itself).
 
-export type KeyAction = 'pause' | 'again' | null;
+export type KeyAction = 'pause' | 'again' | 'close' | 'save' | 'back' | 'forward' | null;
 
 export interface KeyInfo {
   key: string;
@@ -25,10 +27,16 @@ export function isTyping(k: KeyInfo): boolean {
 }
 
 export function keyAction(k: KeyInfo): KeyAction {
+  if (k.key === 'Escape' || k.key === 'Esc') return k.tag === 'SELECT' ? null : 'close';
   if (k.key === 'Enter' && (k.ctrlKey || k.metaKey)) return 'again';
+  if ((k.key === 's' || k.key === 'S') && (k.ctrlKey || k.metaKey) && !k.altKey) return 'save';
   if (k.ctrlKey || k.metaKey || k.altKey || k.repeat) return null;
   if (isTyping(k)) return null;
   if (k.key === ' ' || k.key === 'Spacebar') return 'pause';
   if (k.key === 'r' || k.key === 'R') return 'again';
+  // A range input (the replay's scrubber) moves with the arrows by itself.
+  if (k.tag === 'INPUT' && k.inputType === 'range') return null;
+  if (k.key === 'ArrowLeft') return 'back';
+  if (k.key === 'ArrowRight') return 'forward';
   return null;
 }

@@ -42,6 +42,8 @@ export interface ConnResult {
   synRetries: number;
   /** connect start → complete response. */
   latencyMs?: number;
+  /** connect start → the first byte of the answer. */
+  firstByteMs?: number;
   bodyBytes: number;
   /** Response bytes on the wire (head + body + framing). */
   receivedBytes: number;
@@ -197,7 +199,10 @@ export function openConnection(plan: ConnPlan, emit: Emit, signal: AbortSignal, 
   }
 
   function onData(chunk: Buffer): void {
-    if (result.receivedBytes === 0) emit({ type: 'client-first-byte', id, ms: since() });
+    if (result.receivedBytes === 0) {
+      result.firstByteMs = since();
+      emit({ type: 'client-first-byte', id, ms: result.firstByteMs });
+    }
     result.receivedBytes += chunk.length;
     if (capturedIn < plan.captureBytes) {
       const shown = chunk.subarray(0, plan.captureBytes - capturedIn);

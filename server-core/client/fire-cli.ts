@@ -7,6 +7,8 @@ import { now } from '../clock';
 import type { ClientEvent } from '../events';
 import { checkOptions, defaultFireOptions, fire, FireOptionsError, DEFAULT_TIMEOUT_S, DEFAULT_EOF_GRACE_MS, type ClientSink } from './engine';
 import type { SynRetryHook } from './connection';
+import { openFireRecording, type FireRecording } from '../recording/fire-recorder';
+import { R } from '../recording/strings';
 import { formatSummary } from './report';
 import { ProgressLine } from './progress';
 import { parseHeader } from './request';
@@ -32,6 +34,7 @@ interface Flags {
   deadline?: number;
   json?: boolean;
   allowRemote?: boolean;
+  record?: string;
 }
 
 const positiveInt = (flag: string) => (v: string): number => {
@@ -76,6 +79,7 @@ export function registerFire(program: Command): void {
     .addOption(new Option('--deadline <s>', help.deadline).argParser(positive('--deadline')))
     .addOption(new Option('--json', help.json))
     .addOption(new Option('--allow-remote', help.allowRemote))
+    .addOption(new Option('--record <file>', R.help.record))
     .action(async (url: string, flags: Flags, cmd: Command) => {
       const fail = (message: string): never => cmd.error(`error: ${message}`, { exitCode: 2, code: 'forkscope.fire.usage' });
       const options = optionsFrom(url, flags, fail);
@@ -87,7 +91,8 @@ export function registerFire(program: Command): void {
         if (err instanceof TargetError) fail(err.message);
         throw err;
       }
-      process.exitCode = await runFire(options, flags.json === true);
+      const recording = flags.record !== undefined ? openFireRecording(flags.record, options, fail) : null;
+      process.exitCode = await runFire(options, flags.json === true, recording);
     });
 }
 
@@ -134,7 +139,7 @@ export function modeOf(o: FireOptions): FireMode {
 }
 
 /** Runs and prints; returns the exit code (0: every connection got a response). */
-async function runFire(options: FireOptions, json: boolean): Promise<number> {
+async function runFire(options: FireOptions, json: boolean, recording: FireRecording | null): Promise<number> {
   const total = options.clients * options.conns;
   const stop = new AbortController();
   // A reader that went away (`| head`) stops the run quietly instead of crashing it.
@@ -166,6 +171,8 @@ async function runFire(options: FireOptions, json: boolean): Promise<number> {
     sink = () => undefined;
   }
 
+  if (recording) sink = recording.tee(sink);
+
   let result: FireSummary;
   let wasConnected = false;
   try {
@@ -177,12 +184,14 @@ async function runFire(options: FireOptions, json: boolean): Promise<number> {
     });
   } catch (err) {
     progress?.stop();
+    recording?.close();
     process.removeListener('SIGINT', onSigint);
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${err instanceof FireOptionsError ? `error: ${message}` : usage.internal(message)}\n`);
     return err instanceof FireOptionsError ? 2 : 1;
   }
   progress?.stop();
+  recording?.close();
   process.removeListener('SIGINT', onSigint);
   if (json) out(`${JSON.stringify({ type: 'fire-summary', t: now(), pid: process.pid, ...result })}\n`);
   else if (total > 1) out(formatSummary(result));

@@ -2,7 +2,7 @@
 // grouped by kind with their explanations, and notes such as SYN-delayed connects.
 import { RESPONDED, type ConnResult } from './connection';
 import { explain } from './strings';
-import type { FireSummary } from './types';
+import type { FireSummary, Spread } from './types';
 
 /** Nearest-rank percentile of ascending-sorted values (p in 0..100); NaN for none. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -13,18 +13,34 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** The median and the maximum of some durations, or undefined for none. */
+export function spreadOf(values: readonly number[]): Spread | undefined {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: round(percentile(sorted, 50)), max: round(sorted[sorted.length - 1]), n: sorted.length };
+}
+
+/** '2xx', '5xx', …: the class a status belongs to. */
+export const statusClass = (status: number): string => `${Math.floor(status / 100)}xx`;
+
 export function summarize(results: readonly ConnResult[], ms: number): FireSummary {
   const outcomes: Record<string, number> = {};
   const statuses: Record<string, number> = {};
   const errors = new Map<string, { code: string; explanation: string; count: number }>();
   const latencies: number[] = [];
+  const classes: Record<string, number> = {};
+  const waits: number[] = [];
   let bytes = 0;
   let sentBytes = 0;
   let responded = 0;
   let synDelayed = 0;
   for (const r of results) {
     outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    if (r.status !== undefined) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
+    if (r.status !== undefined) {
+      statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
+      classes[statusClass(r.status)] = (classes[statusClass(r.status)] ?? 0) + 1;
+    }
+    if (r.firstByteMs !== undefined && r.connectMs !== undefined && r.status !== undefined) waits.push(r.firstByteMs - r.connectMs);
     if (r.latencyMs !== undefined) latencies.push(r.latencyMs);
     if (RESPONDED.has(r.outcome)) responded++;
     if (r.synRetries > 0) synDelayed++;
@@ -58,5 +74,7 @@ export function summarize(results: readonly ConnResult[], ms: number): FireSumma
     responded,
     sentBytes,
     notes,
+    classes,
+    ...(waits.length ? { waitMs: spreadOf(waits) } : {}),
   };
 }

@@ -63,17 +63,31 @@ export const info = {
 export const summary = {
   title: (total: number, ms: number): string => `${total} connection${total === 1 ? '' : 's'} in ${s(ms)} s`,
   outcomes: 'Outcomes',
-  statuses: 'Statuses',
   latency: (p50: number, p90: number, p99: number, max: number): string =>
     `Latency (connect → complete response): p50 ${p50.toFixed(1)} ms · p90 ${p90.toFixed(1)} ms · p99 ${p99.toFixed(1)} ms · max ${max.toFixed(1)} ms`,
   bytes: (received: number, sent: number): string => `Bytes: ${received} received, ${sent} sent`,
   errors: 'Errors',
   notes: 'Notes',
+  answers: 'Answers',
+  answerClass: (n: number, cls: string, statuses: string): string => `${n} × ${cls} ${classWords[cls] ?? 'of no known class'} (${statuses})`,
+  waited: (p50: number, max: number): string =>
+    `Waited (handshake → first byte of the answer): p50 ${p50.toFixed(1)} ms · max ${max.toFixed(1)} ms — in the server's accept queue until it accepted, then while it worked on the answer`,
+  queued: (p50: number, max: number, n: number, of: number): string =>
+    `In the accept queue (handshake → the server's accept): p50 ${p50.toFixed(1)} ms · max ${max.toFixed(1)} ms (${n} of ${of} connections)`,
   progress: (done: number, total: number, open: number, errors: number, sec: number): string =>
     `${done}/${total} done · ${open} open · ${errors} error${errors === 1 ? '' : 's'} · ${sec.toFixed(1)} s`,
   starting: (clients: number, conns: number, target: string): string =>
     `Firing ${clients} client${clients === 1 ? '' : 's'} × ${conns} connection${conns === 1 ? '' : 's'} at ${target}`,
 } as const;
+
+/** What a status class means (FireSummary.classes): an answer is not a success. */
+export const classWords: Record<string, string> = {
+  '1xx': 'informational',
+  '2xx': 'success',
+  '3xx': 'redirect',
+  '4xx': 'client error: the server refused the request',
+  '5xx': 'server error: the server could not serve it',
+};
 
 /** Words for the outcome keys of FireSummary.outcomes. */
 export const outcomeWords: Record<string, string> = {

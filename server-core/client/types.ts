@@ -46,4 +46,19 @@ export interface FireSummary {
   sentBytes?: number;
   /** Things worth knowing that are not errors, e.g. connects delayed by SYN retries. */
   notes?: { code: string; explanation: string; count: number }[];
+  /** Answers by status class ('2xx', '5xx', …): an answer is not a success. */
+  classes?: Record<string, number>;
+  /** Handshake done → first byte of the answer, over the answered connections: time in the
+   * server's accept queue, then the server's own work (the client alone cannot split the two). */
+  waitMs?: Spread;
+  /** Handshake done → the server's accept: time in the accept queue itself. Only where the
+   * server's `accept` events are seen too (the app's supervisor joins them by port). */
+  queueMs?: Spread;
+}
+
+export interface Spread {
+  p50: number;
+  max: number;
+  /** How many connections the numbers are over. */
+  n: number;
 }

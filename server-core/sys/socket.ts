@@ -78,7 +78,7 @@ function parseIPv6(address: string): Buffer {
   return out;
 }
 
-function formatIPv6(bytes: Buffer): string {
+export function formatIPv6(bytes: Buffer): string {
   // IPv4-mapped (a v4 client of a dual-stack socket): keep the dotted form people recognise.
   if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
     return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
@@ -254,6 +254,11 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
  */
 export function makeAcceptBlock(fd: number, timeoutMs: number): void {
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  setRecvTimeout(fd, timeoutMs);
+}
+
+/** SO_RCVTIMEO: a blocking receive (or accept) on `fd` gives up with EAGAIN after `timeoutMs`. */
+export function setRecvTimeout(fd: number, timeoutMs: number): void {
   const tv = Buffer.alloc(16); // struct timeval { long tv_sec; long tv_usec; } (LP64)
   tv.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
   tv.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1000), 8);

@@ -2,7 +2,7 @@
 // (schemas.ts) before the supervisor sees it, and supervisor batches pushed to the window.
 import { ipcMain, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
 import type { SupervisorApi } from '../supervisor/types';
-import type { PushChannels } from '../ipc/channels';
+import type { OpenedFile, PushChannels } from '../ipc/channels';
 import { createDispatch, errorMessage, supervisorHandlers } from '../ipc/dispatch';
 import { INVOKE_CHANNELS } from '../ipc/schemas';
 import { strings } from './strings';
@@ -13,11 +13,13 @@ export interface IpcOptions {
   supervisor: SupervisorApi;
   /** True for the app's own top-level frame; anything else is refused. */
   isTrustedSender(frame: WebFrameMain | null): boolean;
+  /** The recording named with `--open FILE`, for the page that asks. */
+  opened?: () => Promise<OpenedFile | null>;
 }
 
 /** Registers one handler per channel; returns a function that removes them. */
-export function registerIpc({ supervisor, isTrustedSender }: IpcOptions): () => void {
-  const dispatch = createDispatch(supervisorHandlers(supervisor));
+export function registerIpc({ supervisor, isTrustedSender, opened }: IpcOptions): () => void {
+  const dispatch = createDispatch(supervisorHandlers(supervisor, opened));
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, arg: unknown) => {
       if (!isTrustedSender(event.senderFrame)) throw new Error(strings.refusedSender);

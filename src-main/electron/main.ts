@@ -6,11 +6,14 @@ import { app, BrowserWindow, dialog, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SupervisorApi } from '../supervisor/types';
+import { stopLine } from '../supervisor/stop-line';
 import { openSupervisor } from '../ipc/open-supervisor';
 import { contentSecurityPolicy } from '../web/csp';
+import { openedFile } from '../web/opened';
 import { pushBatches, registerIpc, trustedFrame } from './ipc';
 import { APP_ORIGIN, APP_URL, registerAppScheme, serveRenderer } from './protocol';
 import { strings } from './strings';
+import { isLanguage } from '../../server-core/i18n/languages';
 import { lockDown, applySessionPolicy, createMainWindow } from './window';
 
 // out/main/index.js → out/preload/index.cjs and out/renderer/.
@@ -40,15 +43,25 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir, csp);
   supervisor = openSupervisor({ node: process.execPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
   const origins = devServer ? [APP_ORIGIN, new URL(devServer).origin] : [APP_ORIGIN];
-  registerIpc({ supervisor, isTrustedSender: trustedFrame(origins) });
+  // `npm start -- --open FILE`: the page asks for it once it is up (`recording:opened`).
+  const openFile = app.commandLine.getSwitchValue('open');
+  registerIpc({ supervisor, isTrustedSender: trustedFrame(origins), opened: openedFile(openFile || undefined) });
   openWindow(supervisor);
   app.on('activate', () => {
     if (supervisor && BrowserWindow.getAllWindows().length === 0) openWindow(supervisor);
   });
 }
 
+/** `npm start -- --lang zh-CN` forces the app's language; otherwise the renderer follows the OS locale. */
+function pageUrl(): string {
+  const url = new URL(devServer ?? APP_URL);
+  const lang = app.commandLine.getSwitchValue('lang');
+  if (lang && isLanguage(lang)) url.searchParams.set('lang', lang);
+  return url.href;
+}
+
 function openWindow(sup: SupervisorApi): void {
-  const win = createMainWindow({ preload, url: devServer ?? APP_URL });
+  const win = createMainWindow({ preload, url: pageUrl() });
   const stopPushing = pushBatches(sup, win.webContents);
   win.on('closed', stopPushing);
 }
@@ -62,10 +75,13 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   const sup = supervisor;
   supervisor = null;
+  const before = sup.summary();
   void sup
     .shutdown()
     .catch(() => {})
     .finally(() => {
+      // In the terminal that ran `npm start`: one line saying what was stopped.
+      process.stderr.write(`${strings.stopped(stopLine(before, sup.summary()))}\n`);
       shutDown = true;
       app.quit();
     });

@@ -1,7 +1,8 @@
 // One dispatch table from channel to supervisor call (Node cluster's message-handler style),
 // shared by Electron IPC and the browser WebSocket. Messages are validated before any handler runs.
 import type { Snapshot, SupervisorApi } from '../supervisor/types';
-import type { InvokeArg, InvokeChannel, InvokeResult } from './channels';
+import { recordingText } from '../../server-core/recording/format';
+import type { InvokeArg, InvokeChannel, InvokeResult, OpenedFile } from './channels';
 import { parseInvoke } from './schemas';
 
 export type Handlers = { [C in InvokeChannel]: (arg: InvokeArg<C>) => Promise<InvokeResult<C>> };
@@ -11,9 +12,11 @@ export class BadMessageError extends Error {
   override readonly name = 'BadMessageError';
 }
 
-export function supervisorHandlers(supervisor: SupervisorApi): Handlers {
+/** `opened`: the recording named on the command line (`--open FILE`), read when a page asks. */
+export function supervisorHandlers(supervisor: SupervisorApi, opened: () => Promise<OpenedFile | null> = async () => null): Handlers {
   return {
     'server:start': (config) => supervisor.start(config),
+    'observe:start': (config) => supervisor.observe(config),
     'server:stop': async () => {
       await supervisor.stop();
       return null;
@@ -25,6 +28,12 @@ export function supervisorHandlers(supervisor: SupervisorApi): Handlers {
     },
     'client:fire': (options) => supervisor.fire(options),
     'timeline:snapshot': async () => snapshotOf(supervisor),
+    'process:fds': async ({ pid }) => supervisor.fds(pid),
+    'recording:get': async () => {
+      const { header, events } = supervisor.recording();
+      return { text: recordingText(header, events), events: events.length, dropped: header.dropped };
+    },
+    'recording:opened': () => opened(),
   };
 }
 

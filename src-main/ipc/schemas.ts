@@ -5,7 +5,7 @@ import { RANGES, type Range } from '../../server-core/ranges';
 import { z } from 'zod';
 import type { Command, Interface, Model, ReapPolicy } from '../../server-core/events';
 import type { FireMode, FireOptions } from '../../server-core/client/types';
-import type { RunConfig } from '../supervisor/types';
+import type { ObserveConfig, RunConfig } from '../supervisor/types';
 import type { InvokeArg, InvokeChannel } from './channels';
 
 const MODELS = ['iterative', 'fork', 'prefork'] as const satisfies readonly Model[];
@@ -48,6 +48,21 @@ export const RunConfigSchema = z.strictObject({
   bodyTimeoutS: z.number().min(RANGES.bodyTimeoutS.min).max(RANGES.bodyTimeoutS.max).optional(),
   workerConnections: ranged(RANGES.workerConnections).optional(),
 }) satisfies z.ZodType<RunConfig>;
+
+/**
+ * "Watch a server": a command line (and a folder to run it in) or a pid, never both. The
+ * command runs as the user running forkscope, exactly as if typed in a terminal — which is
+ * why the bridge takes requests only from the app's own page, with its token, on loopback.
+ */
+export const ObserveConfigSchema = z
+  .strictObject({
+    command: text(4096).refine((s) => s.trim().length > 0, 'a command').optional(),
+    cwd: text(4096).optional(),
+    pid: ranged(RANGES.pid).optional(),
+    port: int(1, RANGES.port.max).optional(),
+  })
+  .refine((c) => (c.command !== undefined) !== (c.pid !== undefined), { message: 'give a command or a pid, not both' })
+  .refine((c) => c.cwd === undefined || c.command !== undefined, { message: 'a folder goes with a command', path: ['cwd'] }) satisfies z.ZodType<ObserveConfig>;
 
 export const CommandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('reap-now') }),
@@ -104,11 +119,15 @@ const nothing = z.union([z.null(), z.undefined()]).transform(() => null);
 /** One schema per renderer → main channel; the key set is the allow-list of channels. */
 export const invokeArgSchemas: { [C in InvokeChannel]: z.ZodType<InvokeArg<C>, unknown> } = {
   'server:start': RunConfigSchema,
+  'observe:start': ObserveConfigSchema,
   'server:stop': nothing,
   'server:restart': RunConfigSchema,
   'server:command': CommandSchema,
   'client:fire': FireOptionsSchema,
   'timeline:snapshot': nothing,
+  'process:fds': z.strictObject({ pid: int(2, 1 << 22) }),
+  'recording:get': nothing,
+  'recording:opened': nothing,
 };
 
 export const INVOKE_CHANNELS = Object.keys(invokeArgSchemas) as InvokeChannel[];

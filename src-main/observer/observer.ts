@@ -2,9 +2,9 @@
 // default) and hands each sample, with what changed since the last one, to the supervisor.
 import type { ProcInfo } from '../../server-core/events';
 import { now as clockNow } from '../../server-core/clock';
-import { clockTicks } from '../sys/sysconf';
-import { diffProcs, type ProcDiff } from './diff';
-import { bootOffsetMs } from './procfs';
+import { clockTicks } from '../../server-core/sys/sysconf';
+import { diffProcs, type ProcDiff } from '../../server-core/observe/proc-diff';
+import { bootOffsetMs } from '../../server-core/observe/procfs';
 import { defaultMode, readTree, type Tree } from './tree';
 
 export interface ObserverOptions {
@@ -68,11 +68,14 @@ export class Observer {
   /** The master to watch (null once it has exited); its pid is also its process group. */
   setMaster(pid: number | null): void {
     this.master = pid;
-    if (pid !== null) {
-      this.groups.delete(pid);
-      this.groups.add(pid);
-      while (this.groups.size > 32) this.groups.delete(this.groups.values().next().value as number);
-    }
+    if (pid !== null) this.addGroup(pid);
+  }
+
+  /** A process group of ours (a master's, or a watched server's): its members reparented to us are our orphans. */
+  addGroup(pgid: number): void {
+    this.groups.delete(pgid);
+    this.groups.add(pgid);
+    while (this.groups.size > 32) this.groups.delete(this.groups.values().next().value as number);
   }
 
   start(): void {

@@ -1,8 +1,8 @@
 // One pass over /proc: the supervisor, the master, everything under the master, and the
 // run's orphans (workers whose master died, now children of the supervisor, a subreaper).
 import type { ProcInfo } from '../../server-core/events';
-import { allPids, childrenOf, cmdline, fdCount, hasChildrenFiles, readStat, type Stat } from './procfs';
-import { pageSize } from '../sys/sysconf';
+import { childrenByParent, childrenOf, cmdline, fdCount, hasChildrenFiles, readStat, type Stat } from '../../server-core/observe/procfs';
+import { pageSize } from '../../server-core/sys/sysconf';
 
 export interface TreeQuery {
   self: number;
@@ -110,16 +110,7 @@ function toInfo(st: Stat, role: Role, q: TreeQuery): ProcInfo {
 function walkLister(): (pid: number) => number[] {
   let byParent: Map<number, number[]> | null = null;
   return (parent) => {
-    if (!byParent) {
-      byParent = new Map();
-      for (const pid of allPids()) {
-        const st = readStat(pid);
-        if (!st) continue;
-        const list = byParent.get(st.ppid);
-        if (list) list.push(pid);
-        else byParent.set(st.ppid, [pid]);
-      }
-    }
+    byParent ??= childrenByParent();
     return byParent.get(parent) ?? [];
   };
 }

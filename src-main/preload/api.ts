@@ -5,27 +5,33 @@ import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { Bridge, InvokeArg, InvokeChannel, InvokeResult, PushChannels } from '../ipc/channels';
 import type { Command } from '../../server-core/events';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
-import type { Batch, RunConfig, Snapshot, Summary } from '../supervisor/types';
+import type { Batch, FdTable, ObserveConfig, RunConfig, Snapshot, Summary } from '../supervisor/types';
 
 /** Kept in step with InvokeChannels by the compiler (a missing or extra key is an error). */
 const CHANNELS = {
   'server:start': true,
+  'observe:start': true,
   'server:stop': true,
   'server:restart': true,
   'server:command': true,
   'client:fire': true,
   'timeline:snapshot': true,
+  'process:fds': true,
+  'recording:get': true,
+  'recording:opened': true,
 } as const satisfies Record<InvokeChannel, true>;
 
 const BATCH: keyof PushChannels = 'timeline:batch';
 
 export interface ForkscopeApi extends Bridge {
   start(config: RunConfig): Promise<Summary>;
+  observe(config: ObserveConfig): Promise<Summary>;
   stop(): Promise<null>;
   restart(config: RunConfig): Promise<Summary>;
   command(cmd: Command): Promise<null>;
   fire(options: FireOptions): Promise<FireSummary>;
   snapshot(): Promise<Snapshot>;
+  fds(pid: number): Promise<FdTable>;
 }
 
 /** Electron prefixes remote errors with "Error invoking remote method 'x': Error: "; keep the reason. */
@@ -55,10 +61,12 @@ export function createApi(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListen
     invoke,
     onBatch,
     start: (config) => invoke('server:start', config),
+    observe: (config) => invoke('observe:start', config),
     stop: () => invoke('server:stop', null),
     restart: (config) => invoke('server:restart', config),
     command: (cmd) => invoke('server:command', cmd),
     fire: (options) => invoke('client:fire', options),
     snapshot: () => invoke('timeline:snapshot', null),
+    fds: (pid) => invoke('process:fds', { pid }),
   };
 }

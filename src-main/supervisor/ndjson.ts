@@ -1,7 +1,5 @@
 // The master speaks NDJSON on stdout: one event per line. Chunks from the pipe cut lines
 // anywhere; this joins them and hands back whole lines.
-import type { ForkscopeEvent } from '../../server-core/events';
-
 export class LineSplitter {
   private rest = '';
 
@@ -29,17 +27,5 @@ export class LineSplitter {
   }
 }
 
-/** Parses one line into an event; null when it is not one (not JSON, or no type/t). */
-export function parseEvent(line: string): ForkscopeEvent | null {
-  if (line.charCodeAt(0) !== 123 /* { */) return null;
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const e = v as { type?: unknown; t?: unknown; pid?: unknown };
-  if (typeof e.type !== 'string' || typeof e.t !== 'number' || typeof e.pid !== 'number') return null;
-  return v as ForkscopeEvent;
-}
+/** Parses one line into an event; null when it is not one (server-core/event-json.ts). */
+export { parseEventLine as parseEvent } from '../../server-core/event-json';

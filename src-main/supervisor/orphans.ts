@@ -3,7 +3,7 @@
 // exited — never waitpid(-1), which would steal the master's exit status from child_process.
 import type { EventInput } from '../../server-core/events';
 import { waitNoHang } from '../../server-core/sys/wait';
-import { readStat } from '../observer/procfs';
+import { readStat } from '../../server-core/observe/procfs';
 
 export class Orphanage {
   /** Orphans reported and not yet reaped. */

@@ -1,7 +1,7 @@
 // The live summary as a pure reducer over the timeline: the supervisor applies each event as it
 // enters the history, and any subscriber can apply the same batches to its snapshot's summary
 // and hold the same numbers (a late subscriber's snapshot equals an early one's running total).
-import type { ForkscopeEvent, ProcEvent, ProcInfo } from '../../server-core/events';
+import type { ConnectionEvent, ForkscopeEvent, ProcEvent, ProcInfo } from '../../server-core/events';
 import type { Counters, RunConfig, Summary } from './types';
 
 export function emptyCounters(): Counters {
@@ -20,8 +20,13 @@ export function emptySummary(): Summary {
     counters: emptyCounters(),
     divergence: null,
     lastError: null,
+    observed: null,
+    connections: [],
   };
 }
+
+/** Connections kept in the summary at most (the oldest go first). */
+const CONNECTIONS_CAP = 1000;
 
 export function cloneSummary(s: Summary): Summary {
   return structuredClone(s);
@@ -41,8 +46,34 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.counters = emptyCounters();
       s.divergence = null;
       s.lastError = null;
+      s.observed = null;
+      s.connections = [];
       break;
     }
+    case 'observing':
+      s.running = true;
+      s.config = null;
+      s.master = { pid: e.pid, host: e.host, port: e.port, backlog: e.backlog };
+      s.queue = { length: 0, backlog: e.backlog };
+      s.reap = null;
+      s.counters = emptyCounters();
+      s.divergence = null;
+      s.lastError = null;
+      s.observed = { pid: e.pid, command: e.command ?? null, cwd: e.cwd ?? null, tracing: e.tracing, traceNote: null, handler: null, sent: { queued: 0, merged: 0, ignored: 0 } };
+      s.connections = [];
+      break;
+    case 'sigchld-sent':
+      if (s.observed) s.observed = { ...s.observed, sent: { ...s.observed.sent, [e.result]: s.observed.sent[e.result] + 1 } };
+      break;
+    case 'sigchld-handler':
+      if (s.observed) s.observed = { ...s.observed, handler: e.action };
+      break;
+    case 'notice':
+      if (e.code === 'NO_TRACE' && s.observed) s.observed = { ...s.observed, traceNote: e.message };
+      break;
+    case 'connection':
+      applyConnection(s, e);
+      break;
     case 'listening':
       s.master = { pid: e.pid, host: e.host, port: e.port, backlog: e.backlog };
       s.reap = e.reap;
@@ -54,6 +85,8 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       s.queue = { length: 0, backlog: s.queue.backlog };
       s.divergence = null;
       s.lastError = e.message ?? null;
+      // A watched server's connections end with it.
+      s.connections = [];
       break;
     case 'queue':
       s.queue = { length: e.length, backlog: e.backlog };
@@ -94,6 +127,20 @@ export function applyEvent(s: Summary, e: ForkscopeEvent): void {
       break;
     default:
       break;
+  }
+}
+
+function applyConnection(s: Summary, e: ConnectionEvent): void {
+  const i = s.connections.findIndex((c) => c.conn === e.conn);
+  if (e.state === 'CLOSED') {
+    if (i >= 0) s.connections.splice(i, 1);
+    return;
+  }
+  const view = { conn: e.conn, local: e.local, peer: e.peer, state: e.state, holders: e.holders, waiting: e.waiting };
+  if (i >= 0) s.connections[i] = view;
+  else {
+    s.connections.push(view);
+    if (s.connections.length > CONNECTIONS_CAP) s.connections.shift();
   }
 }
 

@@ -3,22 +3,28 @@
 // manner of gunicorn's arbiter. Plain Node (no Electron): the window and the browser bridge
 // both drive it through SupervisorApi.
 import type { Command, EventInput, ForkscopeEvent, Source } from '../../server-core/events';
-import { now } from '../../server-core/clock';
+import { getOrigin, now } from '../../server-core/clock';
+import { makeHeader, type RecordingHeader } from '../../server-core/recording/format';
+import { saveRecording, thisPlatform, wallOfOrigin } from '../../server-core/recording/writer';
 import { fire as fireClient } from '../../server-core/client/engine';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import { Observer, type Observation, type ObserverOptions } from '../observer/observer';
 import { Account, DivergenceWatch } from '../observer/divergence';
-import { allPids, childrenOf, readStat } from '../observer/procfs';
+import { allPids, childrenOf, readStat } from '../../server-core/observe/procfs';
 import { becomeSubreaper } from '../sys/prctl';
-import { signalNumber } from '../../server-core/sys/wait';
+import { signalName, signalNumber } from '../../server-core/sys/wait';
+import { Watch } from '../../server-core/observe/observe';
 import { serveArgs } from './argv';
-import { defaultLaunch, type MasterLaunch } from './launch';
+import { splitCommand } from './command-line';
+import { defaultLaunch, findRoot, type MasterLaunch } from './launch';
 import { MasterProcess, type MasterExit } from './master';
 import { MasterStream } from './ingest';
+import { AcceptWaits } from './accept-waits';
 import { Orphanage } from './orphans';
 import { strings } from './strings';
 import { Timeline, type TimelineOptions } from './timeline';
-import type { Batch, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+import type { Batch, FdTable, ObserveConfig, RunConfig, Snapshot, Summary, SupervisorApi } from './types';
+import { readFdTable } from '../observer/fds';
 
 export interface SupervisorOptions extends TimelineOptions {
   /** How to start the master (node binary, script, env); see launch.ts. */
@@ -45,10 +51,16 @@ interface Run {
   expected: boolean;
   /** Why the supervisor gave up on it (start timeout), in plain words. */
   failure: string | null;
+  /** The port it listens on, from its `listening` event (its orphans may hold it after it died). */
+  port: number | null;
+  /** A signal the user sent the master itself ("kill the master only"): its exit is no error. */
+  signalled: string | null;
   exit: MasterExit | null;
 }
 
 const SWEEP_TIMEOUT_MS = 5000;
+/** How long a finished fire waits for the accepts of its connections still in the master's pipe. */
+const ACCEPT_GRACE_MS = 300;
 
 export class Supervisor implements SupervisorApi {
   private readonly timeline: Timeline;
@@ -61,10 +73,16 @@ export class Supervisor implements SupervisorApi {
   private readonly wantSubreaper: boolean;
   private subreaper: boolean | null = null;
   private run: Run | null = null;
+  /** A server of the learner's being watched (instead of a master run). */
+  private watched: Watch | null = null;
+  /** The last one, kept after it ends: it knows when its children became zombies (their reap as orphans says how long). */
+  private lastWatched: Watch | null = null;
   /** Process groups of every run started (the master's pid), to sweep at the end. */
   private readonly groups = new Set<number>();
   private stopping: Promise<void> | null = null;
   private readonly fires = new Set<AbortController>();
+  /** Each running fire's connections, waiting to be matched with the server's accepts. */
+  private readonly acceptWaits = new Set<AcceptWaits>();
   private closed = false;
 
   constructor(opts: SupervisorOptions = {}) {
@@ -74,10 +92,10 @@ export class Supervisor implements SupervisorApi {
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 3_000;
     this.wantSubreaper = opts.subreaper ?? true;
     this.watch = new DivergenceWatch(opts.divergenceGraceMs ?? 1000);
-    this.observer = new Observer(opts.observer ?? {}, (o) => this.observe(o));
+    this.observer = new Observer(opts.observer ?? {}, (o) => this.onSample(o));
     this.orphans = new Orphanage(
       (e, source) => this.emit(e, source),
-      (pid) => this.observer.zombieSinceOf(pid),
+      (pid) => this.lastWatched?.exitedAt(pid) ?? this.observer.zombieSinceOf(pid),
       now,
     );
   }
@@ -88,7 +106,8 @@ export class Supervisor implements SupervisorApi {
     if (this.closed) throw new Error('the supervisor has been shut down');
     if (this.stopping) await this.stopping;
     // Whatever is left of an earlier run (its master, or orphans that may hold the port) goes first.
-    if (this.run) await this.stop();
+    if (this.run || this.watched) await this.stop();
+    this.lastWatched = null;
     this.becomeSubreaper();
 
     // eslint-disable-next-line prefer-const -- the handlers below run only after `run` is set
@@ -101,11 +120,13 @@ export class Supervisor implements SupervisorApi {
     const stream = new MasterStream(
       (e) => {
         account.note(e);
+        if (e.type === 'listening' && e.pid === master.pid) run.port = e.port;
+        for (const w of this.acceptWaits) w.server(e);
         this.timeline.push(e, 'server');
       },
       (line) => this.emit({ type: 'notice', message: strings.nonJson(line), code: 'NON_JSON' }, 'supervisor'),
     );
-    run = { config, master, stream, account, expected: false, failure: null, exit: null };
+    run = { config, master, stream, account, expected: false, failure: null, port: null, signalled: null, exit: null };
     this.run = run;
     this.watch.reset();
     this.emit({ type: 'master-start', child: Math.max(0, master.pid), argv: master.argv, config }, 'supervisor');
@@ -123,11 +144,41 @@ export class Supervisor implements SupervisorApi {
     return this.summary();
   }
 
+  async observe(config: ObserveConfig): Promise<Summary> {
+    if (this.closed) throw new Error('the supervisor has been shut down');
+    if (this.stopping) await this.stopping;
+    if (this.run || this.watched) await this.stop();
+    this.becomeSubreaper();
+    const command = config.command !== undefined ? splitCommand(config.command) : undefined;
+    // Its events join the timeline as the kernel's (what the server printed, as the server's).
+    const watch = await Watch.begin(
+      {
+        ...(command ? { command, cwd: config.cwd || findRoot() } : { pid: config.pid }),
+        port: config.port,
+      },
+      (e) => this.timeline.push(e, e.type === 'output' ? 'server' : 'kernel'),
+    );
+    this.watched = watch;
+    this.lastWatched = watch;
+    // Its group is swept like a run's: the supervisor is a subreaper, so its orphans come here.
+    if (command) {
+      this.groups.add(watch.pid);
+      this.observer.addGroup(watch.pid);
+    }
+    void watch.ended.then(() => {
+      if (this.watched === watch) this.watched = null;
+    });
+    await this.untilReleased((e) => e.type === 'observing' || e.type === 'master-exit', this.startTimeoutMs).catch(() => {});
+    return this.summary();
+  }
+
   async stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     const run = this.run;
+    const watch = this.watched;
     this.stopping = (async () => {
       if (run) await this.stopRun(run, true);
+      if (watch) await watch.stop(strings.stopAsked);
       await this.sweep();
     })().finally(() => {
       this.stopping = null;
@@ -142,29 +193,76 @@ export class Supervisor implements SupervisorApi {
     return this.start(next);
   }
 
+  /**
+   * A command from the UI. What the master would refuse is refused here, at once, with the
+   * reason (the UI shows it where it was clicked); signals for the master itself and for
+   * orphans go from here, since they are the supervisor's children.
+   */
   command(cmd: Command): void {
     if (cmd.cmd === 'stop') {
       void this.stop();
       return;
     }
-    // A signal for an orphan goes from here: it is now the supervisor's child, not the master's.
-    if (cmd.cmd === 'kill' && this.orphans.pids.includes(cmd.pid)) {
+    if (this.watched) return this.commandWatched(this.watched, cmd);
+    const run = this.run;
+    if (cmd.cmd === 'kill') {
       const sig = signalNumber(cmd.signal);
       if (sig === undefined) throw new Error(strings.badSignal(String(cmd.signal)));
-      process.kill(cmd.pid, sig);
-      return;
+      if (this.orphans.pids.includes(cmd.pid)) return void process.kill(cmd.pid, sig);
+      if (cmd.pid === process.pid) throw new Error(strings.notTheSupervisor(cmd.pid));
+      if (run?.master.running && cmd.pid === run.master.pid) return this.signalMaster(run, sig);
+      if (!run?.master.running) throw new Error(strings.notRunning);
+      if (!run.account.isChild(cmd.pid)) throw new Error(strings.notOurs(cmd.pid));
     }
-    const master = this.run?.master;
-    if (!master?.running || !master.send(cmd)) throw new Error(strings.notRunning);
+    if (!run?.master.running) throw new Error(strings.notRunning);
+    if (cmd.cmd !== 'kill' && run.config.model === 'iterative') throw new Error(strings.noWorkers);
+    if (cmd.cmd === 'release-fds' && !run.config.parentKeepsConn) throw new Error(strings.noKeptFds);
+    if (!run.master.send(cmd)) throw new Error(strings.notRunning);
+  }
+
+  /**
+   * The master's descriptors (or a worker's, or an orphan's): what they are and the limit, as
+   * the kernel says now. Only for processes of the current run.
+   */
+  fds(pid: number): FdTable {
+    const ours = this.timeline.summary().procs.some((p) => p.pid === pid && p.role !== 'supervisor') || this.orphans.pids.includes(pid);
+    if (!ours) throw new Error(strings.notOurs(pid));
+    const table = readFdTable(pid, this.run?.port ?? this.watched?.port ?? null, now());
+    if (!table) throw new Error(strings.gone(pid));
+    return table;
+  }
+
+  /** A watched server does its own reaping and closing; a signal goes only to what forkscope started. */
+  private commandWatched(watch: Watch, cmd: Command): void {
+    if (cmd.cmd !== 'kill') throw new Error(strings.observingOnly(cmd.cmd));
+    if (!watch.started) throw new Error(strings.notStartedHere);
+    if (!watch.has(cmd.pid)) throw new Error(strings.notInTree(cmd.pid));
+    const sig = signalNumber(cmd.signal);
+    if (sig === undefined) throw new Error(strings.badSignal(String(cmd.signal)));
+    process.kill(cmd.pid, sig);
   }
 
   async fire(options: FireOptions): Promise<FireSummary> {
     const ac = new AbortController();
+    const waits = new AcceptWaits();
     this.fires.add(ac);
+    this.acceptWaits.add(waits);
     try {
-      return await fireClient(options, (e) => this.timeline.push(e, 'client'), { signal: ac.signal });
+      const summary = await fireClient(
+        options,
+        (e) => {
+          this.timeline.push(e, 'client');
+          waits.client(e as ForkscopeEvent);
+        },
+        { signal: ac.signal },
+      );
+      // The master wrote each accept before the answer, but its pipe may be read a moment later.
+      for (let i = 0; waits.pending > 0 && this.run?.master.running && i < ACCEPT_GRACE_MS / 10; i++) await sleep(10);
+      const queueMs = waits.spread();
+      return queueMs ? { ...summary, queueMs } : summary;
     } finally {
       this.fires.delete(ac);
+      this.acceptWaits.delete(waits);
     }
   }
 
@@ -189,6 +287,30 @@ export class Supervisor implements SupervisorApi {
   /** The timeline's history, oldest first. */
   history(n?: number): ForkscopeEvent[] {
     return this.timeline.events(n);
+  }
+
+  /**
+   * The timeline as a recording (docs/recordings.md): a header with the latest run's settings,
+   * then every event the history still holds — the whole run unless more than `historySize`
+   * events came (the header's `dropped` counts those that had left).
+   */
+  recording(): { header: RecordingHeader; events: ForkscopeEvent[] } {
+    const header = makeHeader({
+      recorder: 'app',
+      settings: this.run?.config ?? null,
+      platform: thisPlatform(),
+      startedMs: wallOfOrigin(now()),
+      origin: getOrigin(),
+      dropped: this.timeline.firstSeq,
+    });
+    return { header, events: this.timeline.events() };
+  }
+
+  /** Writes recording() to `path`; resolves with how many events it holds. */
+  async saveRecording(path: string): Promise<{ events: number; dropped: number }> {
+    const { header, events } = this.recording();
+    await saveRecording(path, header, events);
+    return { events: events.length, dropped: header.dropped };
   }
 
   /** Delivers every pending event now (tests; shutdown). */
@@ -217,7 +339,7 @@ export class Supervisor implements SupervisorApi {
   }
 
   /** One /proc sample: the tree (as a diff), orphans, and the master's account checked. */
-  private observe(o: Observation): void {
+  private onSample(o: Observation): void {
     if (o.diff) {
       this.emit({ type: 'proc', procs: o.diff.changed, zombies: o.tree.zombies, full: o.full, ...(o.full ? {} : { gone: o.diff.gone }) }, 'kernel', o.t);
     }
@@ -233,8 +355,22 @@ export class Supervisor implements SupervisorApi {
     if (!run?.master.running && this.orphans.size === 0 && o.tree.procs.size === 0) this.observer.stop();
   }
 
+  /**
+   * A signal for the master alone, not its process group ("kill the master only"): with SIGKILL
+   * it cannot stop its workers, which become orphans the supervisor adopts (it is a child
+   * subreaper) — with "child keeps the listener", still holding the listening socket.
+   */
+  private signalMaster(run: Run, sig: number): void {
+    const name = signalName(sig);
+    run.signalled = name;
+    process.kill(run.master.pid, sig);
+    this.emit({ type: 'notice', code: 'MASTER_SIGNALLED', message: strings.masterSignalled(name, run.master.pid) }, 'supervisor');
+  }
+
   private masterExited(run: Run, exit: MasterExit): void {
     run.exit = exit;
+    // Killed by the signal the user sent it: what they asked for, not a failure.
+    if (run.signalled && exit.signal === run.signalled) run.expected = true;
     const message = run.failure ?? (run.expected ? undefined : explainExit(run.master.pid, exit, this.launch.node));
     this.emit(
       {
@@ -250,7 +386,7 @@ export class Supervisor implements SupervisorApi {
     if (this.run === run) this.observer.setMaster(null);
     this.watch.reset();
     // Orphans are the kernel's news right now: look at once, and keep looking while any live.
-    this.observe(this.observer.sample());
+    this.onSample(this.observer.sample());
     if (this.orphans.size) this.observer.start();
   }
 
@@ -273,7 +409,7 @@ export class Supervisor implements SupervisorApi {
   private async sweep(): Promise<void> {
     const deadline = now() + SWEEP_TIMEOUT_MS;
     for (;;) {
-      this.observe(this.observer.sample());
+      this.onSample(this.observer.sample());
       const left = this.leftovers();
       if (!left.length && this.orphans.size === 0) break;
       if (now() > deadline) {
@@ -284,7 +420,7 @@ export class Supervisor implements SupervisorApi {
       for (const pid of this.orphans.pids) signalPid(pid, 'SIGKILL');
       await sleep(20);
     }
-    this.observe(this.observer.sample());
+    this.onSample(this.observer.sample());
     this.observer.stop();
   }
 

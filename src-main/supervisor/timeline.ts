@@ -120,6 +120,11 @@ export class Timeline {
     return this.history.nextSeq;
   }
 
+  /** Events that have left the history (the ring is full): the oldest held has this sequence number. */
+  get firstSeq(): number {
+    return this.history.firstSeq;
+  }
+
   get pendingCount(): number {
     return this.pending.length;
   }

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { OpenedFile } from '../ipc/channels';
 import type { SupervisorApi } from '../supervisor/types';
 import { createDispatch, supervisorHandlers } from '../ipc/dispatch';
 import { TOKEN_PARAM, WS_PATH } from '../ipc/ws-protocol';
@@ -23,6 +24,8 @@ export interface WebServerOptions {
   token: string;
   /** 0 = any free port. */
   port: number;
+  /** The recording named with --open, for the page that asks (`recording:opened`). */
+  opened?: () => Promise<OpenedFile | null>;
 }
 
 export interface WebServer {
@@ -34,7 +37,7 @@ export interface WebServer {
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
-  const dispatch = createDispatch(supervisorHandlers(opts.supervisor));
+  const dispatch = createDispatch(supervisorHandlers(opts.supervisor, opts.opened));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   wss.on('connection', (ws) => attachSocket(ws, opts.supervisor, dispatch));
 

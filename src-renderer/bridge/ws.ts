@@ -4,7 +4,7 @@
 import type { Bridge, InvokeArg, InvokeChannel, InvokeResult } from '../../src-main/ipc/channels';
 import { TOKEN_PARAM, WS_PATH, type WsRequest, type WsServerMessage } from '../../src-main/ipc/ws-protocol';
 import type { Batch } from '../../src-main/supervisor/types';
-import * as S from '../strings';
+import { t } from '../i18n';
 
 /** The subset of the DOM WebSocket we use (so tests can pass a stand-in). */
 export interface SocketLike {
@@ -62,7 +62,7 @@ export function createWsBridge(url: string, factory: SocketFactory = (u) => new 
     s.onclose = () => {
       if (socket !== s) return;
       socket = null;
-      for (const [, p] of inFlight) p.reject(new Error(S.app.disconnected));
+      for (const [, p] of inFlight) p.reject(new Error(t('app.disconnected')));
       inFlight.clear();
       statusListeners.forEach((l) => l('lost'));
       if (!closed) {

@@ -2,7 +2,8 @@
 // Waiting connections the built-in client made are labelled with their port; connections
 // that could not even get into the queue are stuck connecting while their SYNs are retried.
 import { useEffect, useState } from 'react';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { fmtMs } from '../strings';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
 import { runNow } from './ProcessTree';
@@ -37,25 +38,25 @@ export function AcceptQueue() {
   const halfOpen = Math.max(0, queue.waiting.length - queue.length);
   return (
     <Panel
-      title={S.queue.heading}
-      hint={S.explain.queue}
-      sub={queue.backlog > 0 || listening ? <span title={S.explain.backlog}>{S.queue.slots(queue.backlog)}</span> : undefined}
+      title={t('queue.heading')}
+      hint={t('explain.queue')}
+      sub={listening ? <span title={t('explain.backlog')}>{t('queue.slots', { backlog: queue.backlog, slots: queue.backlog + 1 })}</span> : undefined}
       className="queue-panel"
     >
       {!listening ? (
-        <div className="empty">{S.queue.notListening}</div>
+        <div className="empty">{t('queue.notListening')}</div>
       ) : slots > MAX_SLOTS ? (
-        <div className={`gauge ${full ? 'full' : ''}`} title={S.explain.queueLength} data-testid="queue-gauge">
+        <div className={`gauge ${full ? 'full' : ''}`} title={t('explain.queueLength')} data-testid="queue-gauge">
           <div className="gauge-fill" style={{ width: `${Math.min(100, (100 * queue.length) / slots)}%` }} />
         </div>
       ) : (
-      <div className={`slots ${full ? 'full' : ''}`} title={S.explain.queueLength}>
+      <div className={`slots ${full ? 'full' : ''}`} title={t('explain.queueLength')}>
         {Array.from({ length: drawn }, (_, i) => {
           const filled = i < queue.length;
           const item = filled ? queue.waiting[i] : undefined;
           return (
             <div key={i} className={`slot ${filled ? 'filled' : ''}`} data-testid="queue-slot" data-filled={filled}>
-              {filled ? (item?.localPort ? S.queue.port(item.localPort) : '●') : ''}
+              {filled ? (item?.localPort ? `:${item.localPort}` : '●') : ''}
             </div>
           );
         })}
@@ -64,29 +65,29 @@ export function AcceptQueue() {
       {listening && (
       <div className="queue-line">
         <span className="mono big-num">{queue.length}</span>
-        <span className="muted"> / {slots} {S.queue.waiting}</span>
+        <span className="muted"> / {slots} {t('queue.waiting')}</span>
       </div>
       )}
-      {queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && halfOpen === 0 && <div className="muted small">{S.queue.empty}</div>}
+      {listening && queue.length === 0 && queue.backlog > 0 && stuck.length === 0 && halfOpen === 0 && <div className="muted small">{t('queue.empty')}</div>}
       {halfOpen > 0 && (
-        <div className="half-open small" title={S.explain.halfOpen} data-testid="half-open">
-          {S.queue.halfOpen(halfOpen)}
+        <div className="half-open small" title={t('explain.halfOpen')} data-testid="half-open">
+          {t('queue.halfOpen', { count: halfOpen })}
         </div>
       )}
       {(stuck.length > 0 || fresh > 0) && (
-        <div className="connecting" title={S.explain.synRetry}>
+        <div className="connecting" title={t('explain.synRetry')}>
           <div className="connecting-head">
-            {stuck.length > 0 && S.queue.connecting}
+            {stuck.length > 0 && t('queue.connecting')}
             {stuck.length > 0 && fresh > 0 && ' · '}
-            {fresh > 0 && <span className="muted">{S.queue.freshCount(fresh)}</span>}
+            {fresh > 0 && <span className="muted">{t('queue.freshCount', { count: fresh })}</span>}
           </div>
           <div className="connecting-list">
             {stuck.slice(0, 40).map((c) => (
               <span key={c.id} className="syn" data-testid="stuck-connecting">
-                <span className="mono">client {c.clientId ?? '?'}</span> {S.queue.synRetry(nowT - c.since)}
+                <span className="mono">{t('queue.client', { id: c.clientId ?? '?' })}</span> {t('queue.synRetry', { time: fmtMs(nowT - c.since) })}
               </span>
             ))}
-            {stuck.length > 40 && <span className="muted">{S.tree.more(stuck.length - 40)}</span>}
+            {stuck.length > 40 && <span className="muted">{t('tree.more', { count: stuck.length - 40 })}</span>}
           </div>
         </div>
       )}

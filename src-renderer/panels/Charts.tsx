@@ -5,7 +5,8 @@
 // The charts take the same summary as the counter cards, so their last step and the card agree.
 import { memo, startTransition, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { lostSignals, sentSignals } from '../strings';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
 import type { AppState } from '../store/store';
 import { COUNT_MS } from './Counters';
@@ -13,6 +14,8 @@ import type { Point } from '../store/series';
 import { chartRows, extendTo, niceTicks, timeTicks, type Row } from './chart-rows';
 import { useRunSecond } from './run-second';
 import { Panel } from './Panel';
+import { chartsPng } from '../replay/chart-png';
+import { download, fileStem } from '../replay/download';
 
 const CHART_H = 150;
 /**
@@ -29,7 +32,8 @@ const RPS_COLOR = '#58a6ff';
 
 interface Series {
   key: keyof Row;
-  name: string;
+  /** Looked up when drawn, so a language switch relabels the legend. */
+  name: () => string;
   color: string;
   width?: number;
   dash?: string;
@@ -37,15 +41,15 @@ interface Series {
 }
 
 const OVER_TIME: Series[] = [
-  { key: 'zombies', name: S.charts.zombies, color: '#f0556a', width: 2 },
-  { key: 'workers', name: S.charts.workers, color: '#3fb950' },
-  { key: 'queue', name: S.charts.queue, color: '#d9a53f' },
-  { key: 'rps', name: S.charts.rps, color: RPS_COLOR, axis: 'rps', dash: '4 2' },
+  { key: 'zombies', name: () => t('charts.zombies'), color: '#f0556a', width: 2 },
+  { key: 'workers', name: () => t('charts.workers'), color: '#3fb950' },
+  { key: 'queue', name: () => t('charts.queue'), color: '#d9a53f' },
+  { key: 'rps', name: () => t('charts.rps'), color: RPS_COLOR, axis: 'rps', dash: '4 2' },
 ];
 
 const SIGNALS: Series[] = [
-  { key: 'exited', name: S.charts.exited, color: '#c9d1d9', width: 2 },
-  { key: 'sigchld', name: S.charts.sigchld, color: '#bc8cff', width: 2, dash: '5 3' },
+  { key: 'exited', name: () => t('charts.exited'), color: '#c9d1d9', width: 2 },
+  { key: 'sigchld', name: () => t('charts.sigchld'), color: '#bc8cff', width: 2, dash: '5 3' },
 ];
 
 /** The hover box: which second, and each series' value in it. */
@@ -54,10 +58,10 @@ function Hover(props: { active?: boolean; payload?: ReadonlyArray<{ payload?: Ro
   if (!props.active || !row || row.lead) return null;
   return (
     <div className="chart-hover">
-      <div className="muted">{S.charts.second(row.x - 1, row.current === true)}</div>
+      <div className="muted">{t(row.current === true ? 'charts.secondNow' : 'charts.second', { from: row.x - 1, to: row.x })}</div>
       {props.series.map((s) => (
         <div key={s.key} style={{ color: s.color }}>
-          {s.name}: <b>{row[s.key] ?? '—'}</b>
+          {s.name()}: <b>{row[s.key] ?? '—'}</b>
         </div>
       ))}
     </div>
@@ -87,7 +91,7 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
             {...AXIS}
             stroke={RPS_COLOR}
             tick={{ fill: RPS_COLOR, fontSize: 11 }}
-            label={{ value: S.charts.axisRps, angle: -90, position: 'insideRight', fill: RPS_COLOR, fontSize: 10, dx: -6 }}
+            label={{ value: t('charts.axisRps'), angle: -90, position: 'insideRight', fill: RPS_COLOR, fontSize: 10, dx: -6 }}
           />
         )}
         <Tooltip content={<Hover series={series} />} cursor={false} isAnimationActive={false} />
@@ -98,7 +102,7 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
             yAxisId={s.axis ?? 'n'}
             type="stepBefore"
             dataKey={s.key}
-            name={s.name}
+            name={s.name()}
             stroke={s.color}
             strokeWidth={s.width ?? 1.5}
             strokeDasharray={s.dash}
@@ -112,6 +116,18 @@ const StepChart = memo(function StepChart(props: { rows: Row[]; series: Series[]
     </ResponsiveContainer>
   );
 });
+
+/** Both charts as one PNG picture, downloaded. */
+async function savePng(root: HTMLElement | null): Promise<void> {
+  const svgs = root ? [...root.querySelectorAll<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface')] : [];
+  const parts: [string, Series[]][] = [
+    [t('charts.heading'), OVER_TIME],
+    [t('charts.signalsHeading'), SIGNALS],
+  ];
+  const charts = parts.flatMap(([title, series], i) => (svgs[i] ? [{ title, svg: svgs[i], legend: series.map((s) => ({ name: s.name(), color: s.color })) }] : []));
+  if (!charts.length) return;
+  download(`${fileStem()}-charts.png`, await chartsPng(charts));
+}
 
 /** What the charts draw: the points, the run second they end at, and the queue length then. */
 interface Drawn {
@@ -185,29 +201,52 @@ export function Charts() {
   // redraw at a time rather than both (docs/benchmarks.md, renderer section).
   const signalRows = useDeferredValue(rows);
   const lost = Math.max(0, exited - sigchld);
+  // A watched server's SIGCHLDs are seen only where they can be traced: else say why, not 0.
+  const untraced = useApp((s) => (s.run.observed && !s.run.observed.tracing ? (s.run.observed.traceNote ?? t('observe.notTraced')) : null));
+  const sent = useApp((s) => s.run.observed?.sent);
+  const box = useRef<HTMLDivElement>(null);
   return (
-    <div className="charts">
-      <Panel title={S.charts.heading} hint={S.explain.overTime} className="chart-panel">
+    <div className="charts" ref={box}>
+      <Panel
+        title={t('charts.heading')}
+        hint={t('explain.overTime')}
+        className="chart-panel"
+        right={
+          <button type="button" className="ghost small" onClick={() => void savePng(box.current)} disabled={rows.length === 0} title={t('record.pngTitle')} data-testid="charts-png">
+            {t('record.png')}
+          </button>
+        }
+      >
         {rows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={rows} series={OVER_TIME} rightAxis />}
       </Panel>
       <Panel
-        title={S.charts.signalsHeading}
-        hint={S.explain.sigchldVsExited}
+        title={t('charts.signalsHeading')}
+        hint={t('explain.sigchldVsExited')}
         className="chart-panel"
         right={
+          untraced ? null : (
           <span className="sig-nums">
-            <span className="sig-a" title={S.explain.sigchld}>
-              {sigchld} SIGCHLD
+            <span className="sig-a" title={t('explain.sigchld')}>
+              {t('charts.sigchldCount', { count: sigchld })}
             </span>
             <span className="muted"> · </span>
-            <span className="sig-b" title={S.explain.exited}>
-              {exited} exited
+            <span className="sig-b" title={t('explain.exited')}>
+              {t('charts.exitedCount', { count: exited })}
             </span>
           </span>
+          )
         }
       >
-        {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
-        <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{S.counters.lostSignals(lost, exited)}</div>
+        {untraced ? (
+          <div className="empty chart-empty warn-text" data-testid="sigchld-untraced">
+            {untraced}
+          </div>
+        ) : (
+          <>
+            {signalRows.length === 0 ? <div className="empty chart-empty">—</div> : <StepChart rows={signalRows} series={SIGNALS} />}
+            <div className={`small ${lost > 0 ? 'warn-text' : 'muted'}`}>{sent ? sentSignals(sent, exited) : lostSignals(lost, exited)}</div>
+          </>
+        )}
       </Panel>
     </div>
   );

@@ -1,12 +1,30 @@
 // The built-in client: one request, a burst (clients × connections each), raw bytes, a slow
 // sender or held-open connections. Clients × connections above 1 makes it a burst.
-import * as S from '../strings';
+import { t, tDynamic } from '../i18n';
+import { fmtMs } from '../strings';
 import { burstSize, targetUrl, type ClientKind } from '../store/forms';
 import { useApp, useAppShallow } from '../store/react';
 import { fireTarget } from '../store/store';
 import { Panel } from './Panel';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'];
+const CLIENT_KINDS: ClientKind[] = ['request', 'raw', 'slow', 'hold'];
+
+/** An outcome key of the fire summary (ok, refused, no-eof…) in words; an unknown one as it is. */
+function outcomeWord(key: string): string {
+  return tDynamic(`client.outcome.${key}`, { defaultValue: key });
+}
+
+/** The tone of a status class: an answer is not a success (a 503 is an answer too). */
+const CLASS_TONE: Record<string, string> = { '2xx': 'ok', '3xx': '', '4xx': 'warn', '5xx': 'bad' };
+
+/** "503 ×11, 504 ×1": the statuses of one class. */
+function statusesOf(statuses: Record<string, number>, cls: string): string {
+  return Object.entries(statuses)
+    .filter(([code]) => `${code[0]}xx` === cls)
+    .map(([code, n]) => `${code} ×${n}`)
+    .join(', ');
+}
 
 function FireResult() {
   const r = useApp((s) => s.lastResult);
@@ -14,36 +32,48 @@ function FireResult() {
   if (err)
     return (
       <div className="result bad" data-testid="fire-error">
-        {S.client.failed} {err}
+        {t('client.failed')} {err}
       </div>
     );
   if (!r) return null;
+  const classes = Object.entries(r.classes ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
   return (
     <div className="result" data-testid="fire-result">
       <div>
-        <b>{S.client.resultTotal(r.total, r.ms)}</b>
+        <b>{t('client.resultTotal', { count: r.total, time: fmtMs(r.ms) })}</b>
       </div>
-      <div className="kv">
-        <span className="muted">{S.client.outcomes}</span>
-        {Object.entries(r.outcomes).map(([k, v]) => (
-          <span key={k} className={`pill ${k === 'ok' ? 'ok' : 'bad'}`}>
-            {k} {v}
-          </span>
-        ))}
-      </div>
-      {Object.keys(r.statuses).length > 0 && (
-        <div className="kv">
-          <span className="muted">{S.client.statuses}</span>
-          {Object.entries(r.statuses).map(([k, v]) => (
-            <span key={k} className={`pill ${Number(k) < 400 ? 'ok' : 'bad'}`}>
-              {k} × {v}
+      {classes.length > 0 && (
+        <div className="kv" data-testid="fire-answers">
+          <span className="muted">{t('client.answers')}</span>
+          {classes.map(([cls, n]) => (
+            <span key={cls} className={`pill ${CLASS_TONE[cls] ?? ''}`} title={tDynamic(`client.classExplain.${cls}`, { defaultValue: '' })} data-class={cls}>
+              {t('client.classPill', { count: n, cls, word: tDynamic(`client.classes.${cls}`, { defaultValue: '' }), statuses: statusesOf(r.statuses, cls) })}
             </span>
           ))}
         </div>
       )}
+      <div className="kv">
+        <span className="muted">{t('client.outcomes')}</span>
+        {Object.entries(r.outcomes).map(([k, v]) => (
+          <span key={k} className={`pill ${k === 'ok' || k === 'held' ? '' : 'bad'}`}>
+            {outcomeWord(k)} {v}
+          </span>
+        ))}
+      </div>
+      {r.queueMs ? (
+        <div className="kv small" data-testid="fire-queue-wait" title={t('explain.queueWait')}>
+          {t('client.queued', { p50: fmtMs(r.queueMs.p50), max: fmtMs(r.queueMs.max), n: r.queueMs.n, total: r.total })}
+        </div>
+      ) : (
+        r.waitMs && (
+          <div className="kv small" data-testid="fire-queue-wait">
+            {t('client.waited', { p50: fmtMs(r.waitMs.p50), max: fmtMs(r.waitMs.max) })}
+          </div>
+        )
+      )}
       {r.latencyMs && (
         <div className="kv mono small">
-          <span className="muted">{S.client.latency}</span> p50 {S.fmtMs(r.latencyMs.p50)} · p90 {S.fmtMs(r.latencyMs.p90)} · p99 {S.fmtMs(r.latencyMs.p99)} · max {S.fmtMs(r.latencyMs.max)}
+          <span className="muted">{t('client.latency')}</span> p50 {fmtMs(r.latencyMs.p50)} · p90 {fmtMs(r.latencyMs.p90)} · p99 {fmtMs(r.latencyMs.p99)} · max {fmtMs(r.latencyMs.max)}
         </div>
       )}
       {r.errors.map((e) => (
@@ -66,99 +96,100 @@ export function ClientPanel() {
   const firing = useApp((s) => s.firing);
   const hasLast = useApp((s) => s.lastFire != null);
   const running = useApp((s) => s.run.running);
+  // A master killed alone leaves orphans that may still hold the listening socket: then the
+  // kernel still completes handshakes on the port, and nobody accepts them.
+  const orphansListen = useApp((s) => !s.run.running && s.run.config?.childKeepsListener === true && s.procs.some((p) => p.role === 'orphan' && p.state !== 'zombie' && p.state !== 'reaped'));
   const target = useAppShallow((s) => fireTarget(s));
   const { clients, conns, total } = burstSize(f);
   const url = targetUrl(target.host, target.port, f.path || '/');
   const label =
-    f.kind === 'raw' ? S.client.fireRaw : f.kind === 'slow' ? S.client.fireSlow : f.kind === 'hold' ? S.client.fireHold : total > 1 ? S.client.fireBurst(clients, conns) : S.client.fireSingle;
-  const kindHint = f.kind === 'raw' ? S.explain.raw : f.kind === 'slow' ? S.explain.slow : f.kind === 'hold' ? S.explain.hold : S.explain.burst;
+    f.kind === 'raw' ? t('client.fireRaw') : f.kind === 'slow' ? t('client.fireSlow') : f.kind === 'hold' ? t('client.fireHold') : total > 1 ? t('client.fireBurst', { clients, conns, total }) : t('client.fireSingle');
+  const kindHint = f.kind === 'raw' ? t('explain.raw') : f.kind === 'slow' ? t('explain.slow') : f.kind === 'hold' ? t('explain.hold') : t('explain.burst');
 
   return (
-    <Panel title={S.client.heading} className="client">
+    <Panel title={t('client.heading')} className="client">
       <label className="field" title={kindHint}>
-        <span>{S.client.mode}</span>
+        <span>{t('client.mode')}</span>
         <select value={f.kind} onChange={(e) => set({ kind: e.target.value as ClientKind })} data-testid="client-kind">
-          {(Object.keys(S.client.modes) as ClientKind[]).map((k) => (
+          {CLIENT_KINDS.map((k) => (
             <option key={k} value={k}>
-              {S.client.modes[k]}
+              {t(`client.modes.${k}`)}
             </option>
           ))}
         </select>
       </label>
       {f.kind !== 'raw' && (
         <div className="row-method">
-          <select value={f.method} onChange={(e) => set({ method: e.target.value })} aria-label={S.client.method} data-testid="client-method">
+          <select value={f.method} onChange={(e) => set({ method: e.target.value })} aria-label={t('client.method')} data-testid="client-method">
             {METHODS.map((m) => (
               <option key={m}>{m}</option>
             ))}
           </select>
-          <input value={f.path} onChange={(e) => set({ path: e.target.value })} aria-label={S.client.path} className="mono" data-testid="client-path" />
+          <input value={f.path} onChange={(e) => set({ path: e.target.value })} aria-label={t('client.path')} className="mono" data-testid="client-path" />
         </div>
       )}
       {f.kind === 'request' && (
         <>
           <details className="more-fields">
-            <summary>
-              {S.client.headers} / {S.client.body}
-            </summary>
+            <summary>{t('client.headersAndBody')}</summary>
             <label className="field">
-              <span>{S.client.headers}</span>
+              <span>{t('client.headers')}</span>
               <textarea rows={2} className="mono" value={f.headers} onChange={(e) => set({ headers: e.target.value })} data-testid="client-headers" />
             </label>
             <label className="field">
-              <span>{S.client.body}</span>
+              <span>{t('client.body')}</span>
               <textarea rows={2} className="mono" value={f.body} onChange={(e) => set({ body: e.target.value })} data-testid="client-body" />
             </label>
           </details>
         </>
       )}
       {f.kind === 'raw' && (
-        <label className="field" title={S.explain.raw}>
-          <span>{S.client.raw}</span>
+        <label className="field" title={t('explain.raw')}>
+          <span>{t('client.raw')}</span>
           <textarea rows={4} className="mono" value={f.raw} onChange={(e) => set({ raw: e.target.value })} data-testid="client-raw" />
         </label>
       )}
       {f.kind === 'slow' && (
         <div className="row2">
           <label className="field">
-            <span>{S.client.slowMs}</span>
+            <span>{t('client.slowMs')}</span>
             <input inputMode="numeric" value={f.slowMs} onChange={(e) => set({ slowMs: e.target.value })} data-testid="client-slow-ms" />
           </label>
           <label className="field check">
             <input type="checkbox" checked={f.sendNothing} onChange={(e) => set({ sendNothing: e.target.checked })} />
-            <span>{S.client.sendNothing}</span>
+            <span>{t('client.sendNothing')}</span>
           </label>
         </div>
       )}
       {f.kind === 'hold' && (
         <label className="field">
-          <span>{S.client.holdS}</span>
+          <span>{t('client.holdS')}</span>
           <input inputMode="numeric" value={f.holdS} onChange={(e) => set({ holdS: e.target.value })} data-testid="client-hold" />
         </label>
       )}
-      <div className="row-burst" title={S.explain.burst}>
+      <div className="row-burst" title={t('explain.burst')}>
         <label className="field">
-          <span>{S.client.clients}</span>
+          <span>{t('client.clients')}</span>
           <input inputMode="numeric" value={f.clients} onChange={(e) => set({ clients: e.target.value })} data-testid="burst-clients" />
         </label>
         <span className="times">×</span>
         <label className="field">
-          <span>{S.client.conns}</span>
+          <span>{t('client.conns')}</span>
           <input inputMode="numeric" value={f.conns} onChange={(e) => set({ conns: e.target.value })} data-testid="burst-conns" />
         </label>
         <label className="field">
-          <span>{S.client.timeout}</span>
+          <span>{t('client.timeout')}</span>
           <input inputMode="numeric" value={f.timeoutS} onChange={(e) => set({ timeoutS: e.target.value })} data-testid="client-timeout" />
         </label>
       </div>
-      <div className="target muted small mono">{S.client.target(url)}</div>
-      {!running && <div className="muted small">{S.client.notRunning}</div>}
+      <div className="target muted small mono">{t('client.target', { url })}</div>
+      {!running && <div className="muted small" data-testid="client-not-running">{orphansListen ? t('client.orphansListen') : t('client.notRunning')}</div>}
       <div className="buttons">
         <button type="button" className="primary fire" onClick={() => void fire()} data-testid="fire-button" data-mode={f.kind === 'request' ? (total > 1 ? 'burst' : 'single') : f.kind}>
-          {firing > 0 ? S.client.firing : label}
+          {firing > 0 ? t('client.firing') : label}
         </button>
-        <button type="button" disabled={!hasLast} onClick={() => void fireAgain()} title={S.explain.again} data-testid="fire-again">
-          {S.client.again}
+        <button type="button" disabled={!hasLast} onClick={() => void fireAgain()} title={t('explain.again')} data-testid="fire-again">
+          {t('client.again')}
         </button>
       </div>
       <FireResult />

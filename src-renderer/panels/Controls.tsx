@@ -1,10 +1,18 @@
 // The server's settings and start / stop / restart. The reap policy switches live while the
 // server runs; every other change needs a restart (the panel says so).
 import type { Interface, Model, ReapPolicy } from '../../server-core/events';
-import * as S from '../strings';
-import { BUILTIN_APPS, toRunConfig } from '../store/forms';
+
+import { useEffect, useState } from 'react';
+import { t } from '../i18n';
+import { BUILTIN_APPS, toRunConfig, type BuiltinApp } from '../store/forms';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
+import { Refusal, useRefusal } from './Refusal';
+import { plain, RichText } from './RichText';
+
+const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
+const REAP_POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
+const INTERFACES: Interface[] = ['wsgi', 'fetch', 'node'];
 
 export function Controls() {
   const form = useApp((s) => s.form);
@@ -18,80 +26,93 @@ export function Controls() {
   const stop = useApp((s) => s.stop);
   const restart = useApp((s) => s.restart);
   const command = useApp((s) => s.command);
+  const openObserve = useApp((s) => s.setObserveOpen);
   const locked = running || busy != null;
   const cfg = toRunConfig(form);
   const stale = running && startedWith != null && cfg.ok && JSON.stringify({ ...cfg.value, reap: JSON.parse(startedWith).reap }) !== startedWith;
   const reapValue = running && liveReap ? liveReap : form.reap;
   const zombies = useApp((s) => s.zombies.count);
+  // Refusals are said beside the control that was used.
+  const [reapWhy, runReap] = useRefusal();
+  const [fdsWhy, runFds] = useRefusal();
+  // Descriptor lessons and limits fold away, but never hide a setting that is in force.
+  const anyMore = form.parentKeepsConn || form.childKeepsListener || form.nofile !== '' || form.maxZombies !== '' || form.workerTimeoutS !== '' || form.readTimeoutS !== '';
+  const [moreOpen, setMoreOpen] = useState(anyMore);
+  useEffect(() => {
+    if (anyMore) setMoreOpen(true);
+  }, [anyMore]);
 
   return (
-    <Panel title={S.controls.heading} className="controls">
-      <label className="field" title={S.models[form.model].explain}>
-        <span>{S.controls.model}</span>
+    <Panel title={t('controls.heading')} className="controls">
+      <label className="field" title={t(`models.${form.model}.explain`)}>
+        <span>{t('controls.model')}</span>
         <select value={form.model} disabled={locked} onChange={(e) => setForm({ model: e.target.value as Model })} data-testid="model-select">
-          {(Object.keys(S.models) as Model[]).map((m) => (
-            <option key={m} value={m} title={S.models[m].explain}>
-              {S.models[m].label}
+          {MODELS.map((m) => (
+            <option key={m} value={m} title={t(`models.${m}.explain`)}>
+              {t(`models.${m}.label`)}
             </option>
           ))}
         </select>
       </label>
-      <p className="why">{S.models[form.model].explain}</p>
+      <p className="why clamp" title={t(`models.${form.model}.explain`)}>{t(`models.${form.model}.explain`)}</p>
 
       <div className="reap-row">
-        <label className="field" title={S.reapPolicies[reapValue].explain}>
-          <span>
-            {S.controls.reap} {running && <span className="live-badge">live</span>}
-          </span>
-          <select value={reapValue} disabled={busy != null} onChange={(e) => void setReap(e.target.value as ReapPolicy)} data-testid="reap-policy">
-            {(Object.keys(S.reapPolicies) as ReapPolicy[]).map((p) => (
-              <option key={p} value={p} title={S.reapPolicies[p].explain}>
-                {S.reapPolicies[p].label}
-              </option>
-            ))}
-          </select>
+        <label htmlFor="reap-policy" title={t(`reapPolicies.${reapValue}.explain`)}>
+          {t('controls.reap')} {running && <span className="live-badge">{t('controls.live')}</span>}
         </label>
-        <button type="button" disabled={!running} onClick={() => void command({ cmd: 'reap-now' })} title={S.explain.reapNow} data-testid="reap-now">
-          {S.details.reapNow}
+        <button type="button" disabled={!running} onClick={() => runReap(command({ cmd: 'reap-now' }))} title={t('explain.reapNow')} data-testid="reap-now">
+          {t('details.reapNow')}
         </button>
+        <select id="reap-policy" value={reapValue} disabled={busy != null} onChange={(e) => runReap(setReap(e.target.value as ReapPolicy))} data-testid="reap-policy">
+          {REAP_POLICIES.map((p) => (
+            <option key={p} value={p} title={t(`reapPolicies.${p}.explain`)}>
+              {t(`reapPolicies.${p}.label`)}
+            </option>
+          ))}
+        </select>
       </div>
-      <p className="why">{S.reapPolicies[reapValue].explain}</p>
+      <Refusal why={reapWhy} testid="reap-refusal" />
+      <p className="why clamp" title={t(`reapPolicies.${reapValue}.explain`)}>{t(`reapPolicies.${reapValue}.explain`)}</p>
       {running && reapValue !== 'none' && zombies > 0 && (
         <p className="why warn-text" data-testid="leftover-zombies">
-          {S.controls.leftoverZombies(zombies)}
+          {t('controls.leftoverZombies', { count: zombies })}
         </p>
       )}
 
-      <div className="row2">
-        <label className="field" title={S.explain.app}>
-          <span>{S.controls.app}</span>
+      <div className="row3">
+        <label className="field" title={t('explain.app')}>
+          <span>{t('controls.app')}</span>
           <select value={form.appChoice} disabled={locked} onChange={(e) => setForm({ appChoice: e.target.value })} data-testid="app-select">
             {BUILTIN_APPS.map((a) => (
-              <option key={a} value={a} title={S.builtinApps.find((b) => b.name === a)?.explain}>
+              <option key={a} value={a} title={plain(t(`apps.${a}`))}>
                 {a}
               </option>
             ))}
-            <option value="custom">{S.controls.customApp}</option>
+            <option value="custom">{t('controls.customApp')}</option>
           </select>
         </label>
-        <label className="field" title={S.explain.port}>
-          <span>{S.controls.port}</span>
+        <label className="field" title={t('explain.port')}>
+          <span>{t('controls.port')}</span>
           <input inputMode="numeric" value={form.port} disabled={locked} onChange={(e) => setForm({ port: e.target.value })} data-testid="server-port" />
+        </label>
+        <label className="field" title={t('explain.backlog')}>
+          <span>{t('controls.backlog')}</span>
+          <input inputMode="numeric" value={form.backlog} disabled={locked} onChange={(e) => setForm({ backlog: e.target.value })} data-testid="backlog-input" />
         </label>
       </div>
       {form.appChoice !== 'custom' ? (
-        <p className="why">{S.builtinApps.find((b) => b.name === form.appChoice)?.explain}</p>
+        <RichText className="why clamp" title={plain(t(`apps.${form.appChoice as BuiltinApp}`))} text={t(`apps.${form.appChoice as BuiltinApp}`)} />
       ) : (
         <>
-          <label className="field" title={S.explain.app}>
-            <input value={form.customApp} placeholder={S.controls.customAppPlaceholder} disabled={locked} onChange={(e) => setForm({ customApp: e.target.value })} data-testid="custom-app" />
+          <label className="field" title={t('explain.app')}>
+            <input value={form.customApp} placeholder={t('controls.customAppPlaceholder')} disabled={locked} onChange={(e) => setForm({ customApp: e.target.value })} data-testid="custom-app" />
           </label>
-          <label className="field" title={S.explain.interface}>
-            <span>{S.controls.interface}</span>
+          <label className="field" title={t('explain.interface')}>
+            <span>{t('controls.interface')}</span>
             <select value={form.interface} disabled={locked} onChange={(e) => setForm({ interface: e.target.value as Interface })} data-testid="interface-select">
-              {(Object.keys(S.interfaces) as Interface[]).map((i) => (
-                <option key={i} value={i} title={S.interfaces[i].explain}>
-                  {S.interfaces[i].label}
+              {INTERFACES.map((i) => (
+                <option key={i} value={i} title={t(`interfaces.${i}.explain`)}>
+                  {t(`interfaces.${i}.label`)}
                 </option>
               ))}
             </select>
@@ -99,80 +120,78 @@ export function Controls() {
         </>
       )}
 
-      <div className="row2">
-        <label className="field" title={S.explain.backlog}>
-          <span>{S.controls.backlog}</span>
-          <input inputMode="numeric" value={form.backlog} disabled={locked} onChange={(e) => setForm({ backlog: e.target.value })} data-testid="backlog-input" />
-        </label>
-        <label className="field check" title={S.explain.keepAlive}>
-          <input type="checkbox" checked={form.keepAlive} disabled={locked} onChange={(e) => setForm({ keepAlive: e.target.checked })} />
-          <span>{S.controls.keepAlive}</span>
-        </label>
-      </div>
+      <label className="field check" title={t('explain.keepAlive')}>
+        <input type="checkbox" checked={form.keepAlive} disabled={locked} onChange={(e) => setForm({ keepAlive: e.target.checked })} />
+        <span>{t('controls.keepAlive')}</span>
+      </label>
       {form.model === 'prefork' && (
         <div className="row2">
-          <label className="field" title={S.explain.workers}>
-            <span>{S.controls.workers}</span>
+          <label className="field" title={t('explain.workers')}>
+            <span>{t('controls.workers')}</span>
             <input inputMode="numeric" value={form.workers} disabled={locked} onChange={(e) => setForm({ workers: e.target.value })} data-testid="workers-input" />
           </label>
-          <label className="field" title={S.explain.maxRequests}>
-            <span>{S.controls.maxRequests}</span>
+          <label className="field" title={t('explain.maxRequests')}>
+            <span>{t('controls.maxRequests')}</span>
             <input inputMode="numeric" value={form.maxRequests} disabled={locked} onChange={(e) => setForm({ maxRequests: e.target.value })} data-testid="max-requests-input" />
           </label>
         </div>
       )}
 
-      <fieldset className="fd-switches">
-        <legend>{S.controls.fdSwitches}</legend>
-        <label className="check" title={S.explain.parentKeepsConn}>
+      <details className="more-fields" open={moreOpen} onToggle={(e) => setMoreOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>{t('controls.more')}</summary>
+        <fieldset className="fd-switches">
+          <legend>{t('controls.fdSwitches')}</legend>
+        <label className="check" title={t('explain.parentKeepsConn')}>
           <input type="checkbox" checked={form.parentKeepsConn} disabled={locked} onChange={(e) => setForm({ parentKeepsConn: e.target.checked })} data-testid="parent-keeps-conn" />
-          <span>{S.controls.parentKeepsConn}</span>
+          <span>{t('controls.parentKeepsConn')}</span>
         </label>
-        <label className="check" title={S.explain.childKeepsListener}>
+        <label className="check" title={t('explain.childKeepsListener')}>
           <input type="checkbox" checked={form.childKeepsListener} disabled={locked} onChange={(e) => setForm({ childKeepsListener: e.target.checked })} data-testid="child-keeps-listener" />
-          <span>{S.controls.childKeepsListener}</span>
+          <span>{t('controls.childKeepsListener')}</span>
         </label>
-        <label className="field inline" title={S.explain.nofile}>
-          <span>{S.controls.nofile}</span>
-          <input inputMode="numeric" value={form.nofile} placeholder={S.controls.nofilePlaceholder} disabled={locked} onChange={(e) => setForm({ nofile: e.target.value })} data-testid="nofile-input" />
+        <label className="field inline" title={t('explain.nofile')}>
+          <span>{t('controls.nofile')}</span>
+          <input inputMode="numeric" value={form.nofile} placeholder={t('controls.nofilePlaceholder')} disabled={locked} onChange={(e) => setForm({ nofile: e.target.value })} data-testid="nofile-input" />
         </label>
         {running && form.parentKeepsConn && (
-          <button type="button" className="ghost" onClick={() => void command({ cmd: 'release-fds' })} title={S.explain.parentKeepsConn} data-testid="release-fds">
-            release kept fds
+          <button type="button" className="action" onClick={() => runFds(command({ cmd: 'release-fds' }))} title={t('explain.releaseFds')} data-testid="release-fds">
+            {t('controls.releaseFds')}
           </button>
         )}
+        <Refusal why={fdsWhy} testid="release-fds-refusal" />
       </fieldset>
 
-      <details className="more-fields">
-        <summary>{S.controls.more}</summary>
         <div className="row3">
-          <label className="field" title={S.explain.maxZombies}>
-            <span>{S.controls.maxZombies}</span>
-            <input inputMode="numeric" value={form.maxZombies} placeholder={S.controls.defaultPlaceholder} disabled={locked} onChange={(e) => setForm({ maxZombies: e.target.value })} data-testid="max-zombies-input" />
+          <label className="field" title={t('explain.maxZombies')}>
+            <span>{t('controls.maxZombies')}</span>
+            <input inputMode="numeric" value={form.maxZombies} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ maxZombies: e.target.value })} data-testid="max-zombies-input" />
           </label>
-          <label className="field" title={S.explain.workerTimeout}>
-            <span>{S.controls.workerTimeout}</span>
-            <input inputMode="numeric" value={form.workerTimeoutS} placeholder={S.controls.defaultPlaceholder} disabled={locked} onChange={(e) => setForm({ workerTimeoutS: e.target.value })} data-testid="worker-timeout-input" />
+          <label className="field" title={t('explain.workerTimeout')}>
+            <span>{t('controls.workerTimeout')}</span>
+            <input inputMode="numeric" value={form.workerTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ workerTimeoutS: e.target.value })} data-testid="worker-timeout-input" />
           </label>
-          <label className="field" title={S.explain.readTimeout}>
-            <span>{S.controls.readTimeout}</span>
-            <input inputMode="numeric" value={form.readTimeoutS} placeholder={S.controls.defaultPlaceholder} disabled={locked} onChange={(e) => setForm({ readTimeoutS: e.target.value })} data-testid="read-timeout-input" />
+          <label className="field" title={t('explain.readTimeout')}>
+            <span>{t('controls.readTimeout')}</span>
+            <input inputMode="numeric" value={form.readTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ readTimeoutS: e.target.value })} data-testid="read-timeout-input" />
           </label>
         </div>
       </details>
 
       {!cfg.ok && <p className="form-error">{cfg.error}</p>}
-      {stale && <p className="why warn-text">{S.controls.restartToApply}</p>}
+      {stale && <p className="why warn-text">{t('controls.restartToApply')}</p>}
 
       <div className="buttons">
         <button type="button" className="primary" disabled={running || busy != null || !cfg.ok} onClick={() => void start()} data-testid="server-start">
-          {busy === 'starting' ? S.controls.starting : `▶ ${S.controls.start}`}
+          {busy === 'starting' ? t('controls.starting') : `▶ ${t('controls.start')}`}
         </button>
         <button type="button" disabled={!running || busy != null} onClick={() => void stop()} data-testid="server-stop">
-          {busy === 'stopping' ? S.controls.stopping : `■ ${S.controls.stop}`}
+          {busy === 'stopping' ? t('controls.stopping') : `■ ${t('controls.stop')}`}
         </button>
         <button type="button" disabled={!running || busy != null || !cfg.ok} onClick={() => void restart()} data-testid="server-restart">
-          ↻ {S.controls.restart}
+          ↻ {t('controls.restart')}
+        </button>
+        <button type="button" disabled={busy != null} onClick={() => openObserve(true)} title={t('observe.hint')} data-testid="observe-open">
+          {t('observe.open')}
         </button>
       </div>
     </Panel>

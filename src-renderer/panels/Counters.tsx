@@ -1,7 +1,8 @@
 // The headline numbers. The zombie count is the kernel's (/proc); the master's own account
 // sits beside it. SIGCHLD deliveries next to child exits show lesson 8: signals merge.
 import type { ReactNode } from 'react';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { lostSignals, sentSignals } from '../strings';
 import type { AppState } from '../store/store';
 import { useApp, useAppThrottled } from '../store/react';
 import { useRunSecond } from './run-second';
@@ -43,53 +44,66 @@ export function Counters() {
   const rps = useApp((s) => (running ? lastSecondRps(s.points, nowS) : 0));
   const account = Math.max(0, counters.exited - counters.reaped);
   const lost = Math.max(0, counters.exited - counters.sigchld);
+  // A watched server narrates nothing: what only its own words could say is shown as "—", with why.
+  const observed = useApp((s) => s.run.observed);
+  const signalsSeen = !observed || observed.tracing;
   return (
     <div className="stats">
       <Stat
         big
-        label={S.counters.zombies}
-        hint={S.explain.zombieCount}
+        label={t('counters.zombies')}
+        hint={t('explain.zombieCount')}
         value={zombies}
         testid="zombie-count"
         tone={zombies > 0 ? 'bad' : 'ok'}
         sub={
-          <span title={S.explain.masterAccount}>
-            {S.counters.masterAccount}: {S.counters.masterAccountValue(account)}
-            {masterZombies != null && ` · ${S.tree.masterSays(masterZombies)}`}
-          </span>
+          observed ? (
+            <span>{t('observe.zombiesFromProc')}</span>
+          ) : (
+            <span title={t('explain.masterAccount')}>
+              {t('counters.masterAccount')}: {t('counters.masterAccountValue', { count: account })}
+              {masterZombies != null && ` · ${t('tree.masterSays', { count: masterZombies })}`}
+            </span>
+          )
         }
       />
-      <Stat label={S.counters.liveWorkers} hint={S.explain.liveWorkers} value={liveWorkers} testid="live-workers" />
+      <Stat label={observed ? t('observe.liveChildren') : t('counters.liveWorkers')} hint={t('explain.liveWorkers')} value={liveWorkers} testid="live-workers" />
       <Stat
-        label={S.counters.queue}
-        hint={S.explain.queueLength}
+        label={t('counters.queue')}
+        hint={t('explain.queueLength')}
         value={queue.length}
         testid="queue-length"
         tone={queue.backlog && queue.length >= queue.backlog + 1 ? 'bad' : queue.length > 0 ? 'warn' : undefined}
-        sub={queue.backlog ? `of ${queue.backlog + 1} (backlog ${queue.backlog})` : undefined}
+        sub={queue.backlog ? t('counters.queueOf', { slots: queue.backlog + 1, backlog: queue.backlog }) : undefined}
       />
-      <Stat label={S.counters.rps} hint={S.explain.rps} value={rps} testid="rps" />
-      <div className="stat pair" title={S.explain.sigchldVsExited}>
-        <div className="stat-label">{S.counters.sigchldVsExited}</div>
+      {observed ? (
+        <Stat label={t('counters.rps')} hint={t('observe.noRps')} value="—" testid="rps" sub={t('observe.noRpsShort')} />
+      ) : (
+        <Stat label={t('counters.rps')} hint={t('explain.rps')} value={rps} testid="rps" />
+      )}
+      <div className="stat pair" title={t('explain.sigchldVsExited')}>
+        <div className="stat-label">{t('counters.sigchldVsExited')}</div>
         <div className="stat-value">
-          <span data-testid="sigchld-count">{counters.sigchld}</span>
-          <span className="vs"> vs </span>
+          <span data-testid="sigchld-count">{signalsSeen ? counters.sigchld : '—'}</span>
+          <span className="vs"> {t('counters.vs')} </span>
           <span data-testid="exited-count">{counters.exited}</span>
         </div>
-        <div className={`stat-sub ${lost > 0 ? 'warn-text' : ''}`}>{S.counters.lostSignals(lost, counters.exited)}</div>
+        <div className={`stat-sub ${lost > 0 || !signalsSeen ? 'warn-text' : ''}`}>
+          {!signalsSeen ? t('observe.sigchldNotTraced') : observed ? sentSignals(observed.sent, counters.exited) : lostSignals(lost, counters.exited)}
+        </div>
       </div>
       <div className="stat small-stats">
-        <div title={S.explain.accepted}>
-          {S.counters.accepted} <b>{counters.accepted}</b>
+        <div title={observed ? t('observe.notNarrated') : t('explain.accepted')}>
+          {t('counters.accepted')} <b>{observed ? '—' : counters.accepted}</b>
         </div>
-        <div title={S.explain.forked}>
-          {S.counters.forked} <b>{counters.forked}</b>
+        <div title={observed ? t('observe.notNarrated') : t('explain.forked')}>
+          {t('counters.forked')} <b>{observed ? '—' : counters.forked}</b>
         </div>
-        <div title={S.explain.reaped}>
-          {S.counters.reaped} <b>{counters.reaped}</b>
+        <div title={t('explain.reaped')}>
+          {t('counters.reaped')} <b data-testid="reaped-count">{counters.reaped}</b>
         </div>
-        <div title={S.explain.errors}>
-          {S.counters.errors} <b className={counters.errors ? 'warn-text' : ''}>{counters.errors}</b>
+        <div title={t('explain.errors')}>
+          {t('counters.errors')} <b className={counters.errors ? 'warn-text' : ''}>{counters.errors}</b>
         </div>
       </div>
     </div>

@@ -1,7 +1,8 @@
 // The top bar: what is running, the bridge's health, and pause.
 import { TOKEN_PARAM } from '../../src-main/ipc/ws-protocol';
-import * as S from '../strings';
+import { LANGUAGE_NAMES, LANGUAGES, language, setLanguage, t, type Language } from '../i18n';
 import { useApp } from '../store/react';
+import { RecordButtons } from './RecordButtons';
 
 /** Browser mode needs the token from `forkscope web`'s address; Electron has no such thing. */
 function hasToken(): boolean {
@@ -15,6 +16,7 @@ export function Header() {
   const paused = useApp((s) => s.paused);
   const held = useApp((s) => s.held);
   const togglePause = useApp((s) => s.togglePause);
+  const replaying = useApp((s) => s.replay !== null);
   const model = run.listening?.model ?? run.config?.model;
   return (
     <header className="topbar">
@@ -25,45 +27,67 @@ export function Header() {
           <circle cx="18" cy="7" r="2.2" fill="none" stroke="currentColor" strokeWidth="2" />
           <path d="M6 7.2v9.6M18 9.2c0 4-12 3-12 7.6" fill="none" stroke="currentColor" strokeWidth="2" />
         </svg>
-        <strong>{S.app.title}</strong>
-        <span className="muted">{S.app.tagline}</span>
+        <strong>{t('app.title')}</strong>
+        <span className="muted">{t('app.tagline')}</span>
       </div>
       <div className={`runstate ${run.running ? 'on' : 'off'}`} data-testid="run-state">
         <span className="dot" />
-        {run.running && run.master ? (
+        {replaying && <span className="tag replay-tag">{t('replay.label')}</span>}
+        {run.running && run.master && run.observed ? (
           <>
-            <span>running</span>
+            <span>{t('observe.running')}</span>
+            <span className="tag" title={t('observe.hint')}>
+              {t('observe.tag')}
+            </span>
+            <span className="mono">
+              {run.master.host}:{run.master.port}
+            </span>
+            <span className="muted mono">{t('observe.serverPid', { pid: run.master.pid })}</span>
+          </>
+        ) : run.running && run.master ? (
+          <>
+            <span>{t('app.running')}</span>
             {model && (
-              <span className="tag" title={S.models[model].explain}>
-                {S.models[model].label}
+              <span className="tag" title={t(`models.${model}.explain`)}>
+                {t(`models.${model}.label`)}
               </span>
             )}
             <span className="mono">
               {run.master.host}:{run.master.port}
             </span>
             {run.reap && (
-              <span className="tag" title={S.reapPolicies[run.reap].explain}>
-                reap: {run.reap}
+              <span className="tag" title={t(`reapPolicies.${run.reap}.explain`)}>
+                {t('app.reapTag', { policy: run.reap })}
               </span>
             )}
-            <span className="muted mono">master {run.master.pid}</span>
+            <span className="muted mono">{t('app.master', { pid: run.master.pid })}</span>
           </>
         ) : run.running ? (
-          <span>starting…</span>
+          <span>{t('app.starting')}</span>
         ) : (
-          <span>stopped</span>
+          <span>{t('app.stopped')}</span>
         )}
       </div>
       <div className="topbar-right">
         {connection !== 'open' && (
           <span className={`conn ${connection}`} data-testid="connection-state">
-            {connection === 'lost' && !hasToken() ? S.app.noToken : connection === 'lost' ? S.app.disconnected : S.app.connecting}
+            {connection === 'lost' && !hasToken() ? t('app.noToken') : connection === 'lost' ? t('app.disconnected') : t('app.connecting')}
           </span>
         )}
-        <span className="muted keys">{S.app.keys}</span>
-        <button type="button" className={`pause ${paused ? 'paused' : ''}`} onClick={togglePause} title={S.explain.pause} data-testid="pause-button">
-          {paused ? `▶ ${S.app.resumeButton}${held ? ` (${held} new)` : ''}` : `❚❚ ${S.app.pauseButton}`}
-        </button>
+        <RecordButtons />
+        <span className="muted keys">{t('app.keys')}</span>
+        <select className="lang" value={language()} onChange={(e) => setLanguage(e.target.value as Language)} aria-label={t('app.language')} title={t('explain.language')} data-testid="lang-select">
+          {LANGUAGES.map((l) => (
+            <option key={l} value={l}>
+              {LANGUAGE_NAMES[l]}
+            </option>
+          ))}
+        </select>
+        {!replaying && (
+          <button type="button" className={`pause ${paused ? 'paused' : ''}`} onClick={togglePause} title={t('explain.pause')} data-testid="pause-button">
+            {paused ? `▶ ${held ? t('app.resumeHeld', { count: held }) : t('app.resumeButton')}` : `❚❚ ${t('app.pauseButton')}`}
+          </button>
+        )}
       </div>
     </header>
   );

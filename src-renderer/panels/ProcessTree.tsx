@@ -3,7 +3,8 @@
 // is drawn dashed ("starting"). Click a process for its details.
 import type { HierarchyNode } from 'd3-hierarchy';
 import { memo, useMemo } from 'react';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { fmtAge, reapedLong, reapedShort, roleExplain, roleWord, stateWords } from '../strings';
 import { connLabel } from '../../server-core/conn-id';
 import type { ProcNode } from '../store/procs';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
@@ -32,11 +33,13 @@ const Chip = memo(function Chip(props: {
   reapTitle?: string;
   fade?: number;
   highlight: boolean;
+  observed: boolean;
   onOpen: (pid: number) => void;
 }) {
-  const st = S.states[props.state] ?? S.states.unknown;
+  const st = stateWords(props.state);
   const live = props.state !== 'reaped';
-  const roleHint = S.explain[props.role as 'master' | 'worker' | 'supervisor' | 'orphan'] ?? '';
+  const roleHint = roleExplain(props.role, props.observed);
+  const role = roleWord(props.role, props.observed);
   return (
     <button
       type="button"
@@ -46,36 +49,36 @@ const Chip = memo(function Chip(props: {
       data-state={props.state}
       data-role={props.role}
       onClick={() => props.onOpen(props.pid)}
-      title={`${S.tree.roles[props.role] ?? props.role} ${props.pid}: ${props.reapTitle ? `${props.reapTitle}. ` : ''}${st.explain}${roleHint ? `\n${roleHint}` : ''}`}
+      title={`${role} ${props.pid}: ${props.reapTitle ? `${props.reapTitle}. ` : ''}${st.explain}${roleHint ? `\n${roleHint}` : ''}`}
     >
       <span className="chip-top">
         <span className="state-dot" />
         <span className="chip-pid">{props.pid}</span>
         {props.letter && live && <span className="chip-letter">{props.letter}</span>}
       </span>
-      <span className="chip-state">{props.state === 'zombie' ? st.label : `${S.tree.roles[props.role] ?? props.role} · ${st.label}`}</span>
+      <span className="chip-state">{props.state === 'zombie' ? st.label : `${role} · ${st.label}`}</span>
       <span className="chip-meta">
         {props.reapText ??
-          `${S.fmtAge(props.ageS * 1000)}${props.fds != null ? ` · ${props.fds} ${S.tree.fds}` : ''}${props.conn != null ? ` · #${connLabel(props.conn)}` : ''}`}
+          `${fmtAge(props.ageS * 1000)}${props.fds != null ? ` · ${props.fds} ${t('tree.fds')}` : ''}${props.conn != null ? ` · #${connLabel(props.conn)}` : ''}`}
       </span>
     </button>
   );
 });
 
-function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightPid: number | undefined; onOpen: (pid: number) => void; depth: number }) {
+function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightPid: number | undefined; observed: boolean; onOpen: (pid: number) => void; depth: number }) {
   const { node, nowT } = props;
   const kids = node.children ?? [];
   const shown = kids.slice(0, MAX_KIDS);
   const d = node.data;
   const isRoot = d.pid === ROOT_PID;
-  const reapText = d.state === 'reaped' ? (d.reap ? S.reapedShort(d.reap.code, d.reap.signal, d.reap.zombieMs) : S.states.reaped.label) : undefined;
-  const reapTitle = d.state === 'reaped' && d.reap ? S.reapedLong(d.reap.code, d.reap.signal, d.reap.zombieMs) : undefined;
+  const reapText = d.state === 'reaped' ? (d.reap ? reapedShort(d.reap.code, d.reap.signal, d.reap.zombieMs) : t('states.reaped.label')) : undefined;
+  const reapTitle = d.state === 'reaped' && d.reap ? reapedLong(d.reap.code, d.reap.signal, d.reap.zombieMs) : undefined;
   const leafy = kids.length > 0 && kids.every((k) => !k.children);
   return (
     <div className={`branch depth-${props.depth}`}>
       {isRoot ? (
-        <div className="chip virtual" title={S.explain.supervisor}>
-          <span className="chip-top">{S.tree.supervisor}</span>
+        <div className="chip virtual" title={props.observed ? t('observe.treeRootExplain') : t('explain.supervisor')}>
+          <span className="chip-top">{props.observed ? t('observe.treeRoot') : t('tree.roles.supervisor')}</span>
         </div>
       ) : (
         <Chip
@@ -90,15 +93,16 @@ function Branch(props: { node: HierarchyNode<ProcNode>; nowT: number; highlightP
           reapTitle={reapTitle}
           fade={d.state === 'reaped' ? d.fade : undefined}
           highlight={props.highlightPid === d.pid}
+          observed={props.observed}
           onOpen={props.onOpen}
         />
       )}
       {kids.length > 0 && (
         <div className={`kids ${leafy ? 'grid' : ''}`}>
           {shown.map((k) => (
-            <Branch key={k.data.pid} node={k} nowT={nowT} highlightPid={props.highlightPid} onOpen={props.onOpen} depth={props.depth + 1} />
+            <Branch key={k.data.pid} node={k} nowT={nowT} highlightPid={props.highlightPid} observed={props.observed} onOpen={props.onOpen} depth={props.depth + 1} />
           ))}
-          {kids.length > shown.length && <div className="chip more">{S.tree.more(kids.length - shown.length)}</div>}
+          {kids.length > shown.length && <div className="chip more">{t('tree.more', { count: kids.length - shown.length })}</div>}
         </div>
       )}
     </div>
@@ -113,15 +117,16 @@ export function ProcessTree() {
   const showDetails = useApp((s) => s.showDetails);
   const highlightPid = useApp((s) => (s.selectedConv != null ? s.journal.convs.get(s.selectedConv)?.worker : undefined));
   const root = useMemo(() => supervisorOf(buildTree(procs)), [procs]);
+  const observed = useApp((s) => s.run.observed != null);
   const nowT = runNow(clock);
   const count = procs.filter((p) => p.state !== 'reaped').length;
   return (
-    <Panel title={S.tree.heading} hint={S.explain.tree} sub={S.tree.subheading} right={<span className="muted">{count} processes</span>} className="tree-panel">
+    <Panel title={t('tree.heading')} hint={t('explain.tree')} sub={t('tree.subheading')} right={<span className="muted">{t('tree.count', { count })}</span>} className="tree-panel">
       {procs.length === 0 ? (
-        <div className="empty">{S.tree.empty}</div>
+        <div className="empty">{t('tree.empty')}</div>
       ) : (
         <div className="tree">
-          <Branch node={root} nowT={nowT} highlightPid={highlightPid} onOpen={showDetails} depth={0} />
+          <Branch node={root} nowT={nowT} highlightPid={highlightPid} observed={observed} onOpen={showDetails} depth={0} />
         </div>
       )}
     </Panel>

@@ -3,7 +3,8 @@
 // redrawn with every frame's publish, filtering only what is new (timeline-rows.ts).
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { EventType } from '../../server-core/events';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { describe, eventTypes, fmtT } from '../strings';
 import type { Entry } from '../store/journal';
 import { useApp } from '../store/react';
 import type { AppState } from '../store/store';
@@ -15,11 +16,11 @@ import { FilteredRows } from './timeline-rows';
 
 const ROW = 22;
 
-const GROUPS: { name: string; types: EventType[] }[] = [
+const GROUPS: { name: 'server' | 'processes' | 'client' | 'kernel'; types: EventType[] }[] = [
   { name: 'server', types: ['listening', 'accept', 'request', 'response', 'close', 'queue', 'eintr', 'error', 'transcript', 'notice', 'accepting', 'stopping', 'stopped'] },
   { name: 'processes', types: ['fork', 'worker-ready', 'sigchld', 'exit', 'reap', 'zombies', 'signal-sent', 'fds-released', 'reap-policy'] },
   { name: 'client', types: ['client-connect', 'client-connected', 'client-sent', 'client-first-byte', 'client-done', 'client-eof', 'client-error', 'client-received'] },
-  { name: 'kernel & supervisor', types: ['proc', 'divergence', 'master-exit', 'reparented', 'master-start'] },
+  { name: 'kernel', types: ['proc', 'divergence', 'master-exit', 'reparented', 'master-start'] },
 ];
 
 /** Memoized: it takes no props, so the list's redraw every frame does not redraw its ~45 checkboxes. */
@@ -29,26 +30,31 @@ const TypeFilter = memo(function TypeFilter() {
   const hiddenSet = new Set(hidden);
   const toggle = (t: EventType) => setFilters({ hidden: hiddenSet.has(t) ? hidden.filter((h) => h !== t) : [...hidden, t] });
   return (
-    <details className="type-filter">
-      <summary data-testid="timeline-types">
-        {S.timeline.filterTypes}
-        {hidden.length > 0 && <span className="muted"> (−{hidden.length})</span>}
+    <details className="type-filter" data-menu>
+      <summary data-testid="timeline-types" title={t('timeline.filterTypesHint')}>
+        {t('timeline.filterTypes')}
+        {hidden.length > 0 && (
+          <span className="muted" data-testid="hidden-types">
+            {' · '}
+            {hidden.length <= 3 ? t('timeline.hiddenNamed', { types: hidden.join(', ') }) : t('timeline.hiddenTypes', { count: hidden.length })}
+          </span>
+        )}
       </summary>
       <div className="type-menu">
         <div className="type-menu-actions">
           <button type="button" className="ghost" onClick={() => setFilters({ hidden: [] })}>
-            {S.timeline.allTypes}
+            {t('timeline.allTypes')}
           </button>
-          <button type="button" className="ghost" onClick={() => setFilters({ hidden: [...S.eventTypes] })}>
-            {S.timeline.noneTypes}
+          <button type="button" className="ghost" onClick={() => setFilters({ hidden: [...eventTypes] })}>
+            {t('timeline.noneTypes')}
           </button>
         </div>
         {GROUPS.map((g) => (
           <fieldset key={g.name}>
-            <legend>{g.name}</legend>
-            {g.types.map((t) => (
-              <label key={t} title={S.eventExplain[t]}>
-                <input type="checkbox" checked={!hiddenSet.has(t)} onChange={() => toggle(t)} /> <span className={`etype t-${t}`}>{t}</span>
+            <legend>{t(`timeline.groups.${g.name}`)}</legend>
+            {g.types.map((type) => (
+              <label key={type} title={t(`eventExplain.${type}`)}>
+                <input type="checkbox" checked={!hiddenSet.has(type)} onChange={() => toggle(type)} /> <span className={`etype t-${type}`}>{type}</span>
               </label>
             ))}
           </fieldset>
@@ -61,12 +67,12 @@ const TypeFilter = memo(function TypeFilter() {
 const Row = memo(function Row(props: { x: Entry; related: 'conn' | 'worker' | null; onPick: (x: Entry) => void }) {
   const { e } = props.x;
   return (
-    <div className={`trow src-${e.source ?? 'server'} ${props.related ? `related-${props.related}` : ''} ${e.type === 'master-start' ? 'run-start' : ''}`} title={S.eventExplain[e.type]} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
-      <span className="t mono">{S.fmtT(e.t)}</span>
-      <span className="src">{e.source ?? ''}</span>
+    <div className={`trow src-${e.source ?? 'server'} ${props.related ? `related-${props.related}` : ''} ${e.type === 'master-start' ? 'run-start' : ''}`} title={t(`eventExplain.${e.type}`)} onClick={() => props.onPick(props.x)} data-testid="timeline-row">
+      <span className="t mono">{fmtT(e.t)}</span>
+      <span className="src">{e.source ? t(`timeline.sources.${e.source}`) : ''}</span>
       <span className="pid mono">{e.pid}</span>
       <span className={`etype t-${e.type}`}>{e.type}</span>
-      <span className="desc">{S.describe(e)}</span>
+      <span className="desc">{describe(e)}</span>
     </div>
   );
 });
@@ -104,37 +110,37 @@ export function Timeline() {
 
   return (
     <Panel
-      title={S.timeline.heading}
-      hint={S.explain.timeline}
+      title={t('timeline.heading')}
+      hint={t('explain.timeline')}
       className="timeline-panel"
       right={
         <span className="muted" data-testid="timeline-count">
-          {S.timeline.count(rows.length, journal.timeline.size)}
+          {t('timeline.count', { shown: rows.length, total: journal.timeline.size })}
         </span>
       }
     >
       <div className="filters">
         <TypeFilter />
-        <input className="small-input" placeholder={S.timeline.pidPlaceholder} value={filters.pid} onChange={(e) => setFilters({ pid: e.target.value })} aria-label={S.timeline.pid} data-testid="filter-pid" />
-        <input className="small-input" placeholder={S.timeline.connPlaceholder} value={filters.conn} onChange={(e) => setFilters({ conn: e.target.value })} aria-label={S.timeline.conn} data-testid="filter-conn" />
+        <input className="small-input" placeholder={t('timeline.pidPlaceholder')} value={filters.pid} onChange={(e) => setFilters({ pid: e.target.value })} aria-label={t('timeline.pid')} data-testid="filter-pid" />
+        <input className="small-input" placeholder={t('timeline.connPlaceholder')} value={filters.conn} onChange={(e) => setFilters({ conn: e.target.value })} aria-label={t('timeline.conn')} data-testid="filter-conn" />
         {(filters.pid || filters.conn) && (
           <button type="button" className="ghost" onClick={() => setFilters({ pid: '', conn: '' })}>
-            {S.timeline.clear}
+            {t('timeline.clear')}
           </button>
         )}
         <span className="spacer" />
         {paused ? (
-          <span className="muted small">❚❚ {S.app.paused}</span>
+          <span className="muted small">❚❚ {t('app.paused')}</span>
         ) : follow ? (
-          <span className="muted small">● {S.timeline.following}</span>
+          <span className="muted small">● {t('timeline.following')}</span>
         ) : (
           <button type="button" onClick={() => setFollow(true)} data-testid="jump-latest">
-            ↓ {S.timeline.jump}
+            ↓ {t('timeline.jump')}
           </button>
         )}
       </div>
       {rows.length === 0 ? (
-        <div className="empty">{S.timeline.empty}</div>
+        <div className="empty">{t('timeline.empty')}</div>
       ) : (
         <FollowList
           rows={rows}
@@ -143,7 +149,7 @@ export function Timeline() {
           follow={follow && !paused}
           setFollow={setFollow}
           className="timeline-scroll"
-          dropped={<span className="muted small">{S.timeline.dropped}</span>}
+          dropped={<span className="muted small">{t('timeline.dropped')}</span>}
           onCommit={onCommit}
           render={(x) => <Row x={x} related={relatedTo(x, selected, worker)} onPick={onPick} />}
         />

@@ -1,9 +1,11 @@
-// Every connection, one line each (request line → status line), following the newest; below,
-// the selected one — or the newest — curl -v style. Selecting one highlights its worker in the
+// Every connection, one line each (request line → status line), in the order the server
+// accepted them (by connection number, as each row is labelled; connections not accepted yet
+// last), following the end; below, the selected one — or the last accepted — curl -v style. Selecting one highlights its worker in the
 // process tree and its events in the timeline. The list is virtualized with fixed-height
 // rows: thousands of connections cost only the rows on screen, and nothing is measured.
 import { memo, useEffect, useMemo, useState } from 'react';
-import * as S from '../strings';
+import { t } from '../i18n';
+import { fmtMs } from '../strings';
 import { connLabel } from '../../server-core/conn-id';
 import type { Conversation } from '../store/conversations';
 import { useApp, useAppThrottled } from '../store/react';
@@ -26,8 +28,8 @@ function toneOf(c: Conversation): string {
 
 /** Who served it: a worker, or the master itself (iterative model). */
 function servedBy(c: Conversation, master: number | null): string {
-  if (c.worker != null) return c.worker === master ? S.transcripts.master(c.worker) : S.transcripts.worker(c.worker);
-  return c.clientId != null ? S.transcripts.client : '';
+  if (c.worker != null) return c.worker === master ? t('transcripts.master', { pid: c.worker }) : t('transcripts.worker', { pid: c.worker });
+  return c.clientId != null ? t('transcripts.client') : '';
 }
 
 const Entry = memo(function Entry(props: { conv: Conversation; touched: number; master: number | null; selected: boolean; shown: boolean; onSelect: (id: number | null) => void }) {
@@ -41,18 +43,18 @@ const Entry = memo(function Entry(props: { conv: Conversation; touched: number; 
       type="button"
       className={`tx-head ${props.selected ? 'selected' : ''} ${props.shown ? 'shown' : ''}`}
       onClick={() => props.onSelect(props.selected ? null : c.id)}
-      title={S.transcripts.selectHint}
+      title={t('transcripts.selectHint')}
       data-testid="transcript-entry"
       data-conv={c.id}
       data-conn={c.conn}
       data-status={statusOf(c)}
     >
       <span className="tx-id mono">{c.conn != null ? `#${connLabel(c.conn)}` : `c${c.clientId ?? '?'}`}</span>
-      <span className="tx-req mono">{req ?? (c.state === 'connecting' ? S.queue.connectingFresh : S.transcripts.pending)}</span>
+      <span className="tx-req mono">{req ?? (c.state === 'connecting' ? t('queue.connectingFresh') : t('transcripts.pending'))}</span>
       <span className="tx-arrow">→</span>
-      <span className={`tx-status mono ${toneOf(c)}`}>{status ?? (failed ? c.errors[0]?.code ?? 'error' : '…')}</span>
+      <span className={`tx-status mono ${toneOf(c)}`}>{status ?? (failed ? c.errors[0]?.code ?? t('transcripts.error') : '…')}</span>
       <span className="tx-meta">
-        <span className="tx-ms mono muted">{ms != null ? S.fmtMs(ms) : ''}</span>
+        <span className="tx-ms mono muted">{ms != null ? fmtMs(ms) : ''}</span>
         <span className="tx-who muted">{servedBy(c, props.master)}</span>
       </span>
     </button>
@@ -66,12 +68,12 @@ function DetailBar(props: { conv: Conversation; selected: boolean; master: numbe
   const conn = c.conn;
   return (
     <div className="tx-bar">
-      <span className="mono">{c.conn != null ? `#${connLabel(c.conn)}` : `client ${c.clientId ?? '?'}`}</span>
-      <span className="muted">{props.selected ? S.transcripts.selected : S.transcripts.newest}</span>
+      <span className="mono">{c.conn != null ? `#${connLabel(c.conn)}` : t('transcripts.clientN', { id: c.clientId ?? '?' })}</span>
+      <span className="muted" data-testid="transcript-shown-why">{props.selected ? t('transcripts.selected') : c.conn != null ? t('transcripts.lastAccepted') : t('transcripts.notAccepted')}</span>
       <span className="spacer" />
       {conn != null && (
-        <button type="button" className="ghost" onClick={() => setFilters({ conn: connLabel(conn), pid: '' })} title={S.transcripts.onlyThisHint}>
-          {S.transcripts.onlyThis(conn)}
+        <button type="button" className="ghost" onClick={() => setFilters({ conn: connLabel(conn), pid: '' })} title={t('transcripts.onlyThisHint')}>
+          {t('transcripts.onlyThis', { conn: connLabel(conn) })}
         </button>
       )}
       {c.worker != null && (
@@ -86,7 +88,7 @@ function DetailBar(props: { conv: Conversation; selected: boolean; master: numbe
 const Detail = memo(function Detail(props: { conv: Conversation; touched: number }) {
   const lines = transcriptLines(props.conv);
   return (
-    <pre className="tx-body" title={S.explain.transcript} data-testid="transcript-detail">
+    <pre className="tx-body" title={t('explain.transcript')} data-testid="transcript-detail">
       {lines.map((l, i) => (
         <div key={i} className={`ln ln-${l.kind === '*' ? 'info' : l.kind === '>' ? 'out' : l.kind === '<' ? 'in' : l.kind === '!' ? 'err' : 'body'}`}>
           {l.kind === 'body' ? l.text : `${l.kind} ${l.text}`}
@@ -96,9 +98,9 @@ const Detail = memo(function Detail(props: { conv: Conversation; touched: number
   );
 });
 
-/** The newest conversation, followed at most every FOLLOW_MS. */
-function useNewest(list: Conversation[]): Conversation | undefined {
-  const newest = list[list.length - 1]?.id;
+/** The connection accepted last (else the newest one), followed at most every FOLLOW_MS. */
+function useNewest(list: Conversation[], lastAccepted: Conversation | undefined): Conversation | undefined {
+  const newest = (lastAccepted ?? list[list.length - 1])?.id;
   const [id, setId] = useState<number | undefined>(newest);
   useEffect(() => {
     if (newest === id) return;
@@ -120,27 +122,40 @@ export function Transcripts() {
   const master = useApp((s) => s.run.listening?.pid ?? s.run.runMaster);
   const [follow, setFollow] = useState(true);
   const paused = useApp((s) => s.paused);
-  const newest = useNewest(list);
+  const newest = useNewest(list, useMemo(() => journal.convs.lastAccepted(), [journal, version]));
   const shown = (selected != null ? journal.convs.get(selected) : undefined) ?? newest;
+  // A watched server's side of each connection is not visible: only the built-in client's.
+  const observed = useApp((s) => s.run.observed != null);
   return (
     <Panel
-      title={S.transcripts.heading}
-      hint={S.explain.transcript}
-      sub={master != null ? <span title={S.transcripts.thisRunHint}>{S.transcripts.thisRun(master)}</span> : undefined}
+      title={t('transcripts.heading')}
+      hint={t('explain.transcript')}
+      sub={
+        master != null ? (
+          <span title={t('transcripts.thisRunHint')}>
+            {observed ? t('observe.thisRun', { pid: master }) : t('transcripts.thisRun', { pid: master })} · <span data-testid="transcript-order">{t('transcripts.order')}</span>
+          </span>
+        ) : undefined
+      }
       right={
         <span className="muted">
-          {S.transcripts.count(list.length)}
+          {t('transcripts.count', { count: list.length })}
           {!follow && (
             <button type="button" className="ghost" onClick={() => setFollow(true)}>
-              ↓ {S.timeline.jump}
+              ↓ {t('timeline.jump')}
             </button>
           )}
         </span>
       }
       className="tx-panel"
     >
+      {observed && (
+        <p className="small warn-text" data-testid="client-side-only">
+          {t('observe.clientSideOnly')}
+        </p>
+      )}
       {list.length === 0 ? (
-        <div className="empty">{S.transcripts.empty}</div>
+        <div className="empty">{t('transcripts.empty')}</div>
       ) : (
         <>
           <FollowList

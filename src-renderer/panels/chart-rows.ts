@@ -28,13 +28,14 @@ export function secondAt(clock: { t: number; at: number }, now: number): number 
 
 /**
  * Carries the series on to `nowS` (levels held, no responses, the queue at its current
- * length) when the run is live and quiet.
+ * length, the workers as many as were alive at the end of the last second) when the run is
+ * live and quiet.
  */
 export function extendTo(points: Point[], nowS: number, queueNow: number): Point[] {
   const last = points[points.length - 1];
   if (!last || nowS <= last.s) return points;
   const out = points.slice();
-  for (let s = Math.max(last.s + 1, nowS - SERIES_SECONDS + 1); s <= nowS; s++) out.push({ ...last, s, rps: 0, queue: queueNow });
+  for (let s = Math.max(last.s + 1, nowS - SERIES_SECONDS + 1); s <= nowS; s++) out.push({ ...last, s, rps: 0, queue: queueNow, workers: last.workersEnd });
   return out.length > SERIES_SECONDS ? out.slice(out.length - SERIES_SECONDS) : out;
 }
 

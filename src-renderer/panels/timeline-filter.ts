@@ -5,9 +5,13 @@ import { parseConnLabel } from '../../server-core/conn-id';
 import type { Entry } from '../store/journal';
 import type { Filters } from '../store/store';
 
-/** The pid an event is about besides its emitter (a child it forked, reaped, signalled…). */
+/**
+ * The pid an event is about besides its emitter (a child it forked, reaped, signalled…; for a
+ * watched server, whose descriptors or SIGCHLD handler it lists).
+ */
 export function childOf(e: ForkscopeEvent): number | undefined {
-  return 'child' in e && typeof e.child === 'number' ? e.child : undefined;
+  if ('child' in e && typeof e.child === 'number') return e.child;
+  return 'proc' in e && typeof e.proc === 'number' ? e.proc : undefined;
 }
 
 export function connOf(e: ForkscopeEvent): number | undefined {

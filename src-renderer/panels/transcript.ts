@@ -3,7 +3,17 @@
 // server recorded (for connections from other clients, e.g. a terminal's curl).
 import type { Conversation } from '../store/conversations';
 import { splitMessage } from '../store/bytes';
-import * as S from '../strings';
+import { connLabel } from '../../server-core/conn-id';
+import { t } from '../i18n';
+import { fmtMs, httpVersion, statusText } from '../strings';
+
+function connectedLine(host: string, port: number, local: number | undefined, ms: number | undefined): string {
+  return (
+    t('transcripts.connected', { host, port }) +
+    (local ? t('transcripts.connectedFrom', { local }) : '') +
+    (ms != null ? t('transcripts.handshake', { time: fmtMs(ms) }) : '')
+  );
+}
 
 export interface Line {
   kind: '*' | '>' | '<' | 'body' | '!';
@@ -25,7 +35,7 @@ export function requestLine(c: Conversation): string | null {
     const first = raw.split(/\r?\n/, 1)[0];
     if (first) return first;
   }
-  if (c.request) return `${c.request.method} ${c.request.path} ${S.httpVersion(c.request.version)}`;
+  if (c.request) return `${c.request.method} ${c.request.path} ${httpVersion(c.request.version)}`;
   return null;
 }
 
@@ -37,7 +47,7 @@ export function statusLine(c: Conversation): string | null {
     if (first && /^HTTP\//.test(first)) return first;
   }
   const status = c.response?.status ?? c.clientStatus;
-  if (status != null) return `HTTP/1.1 ${status} ${S.statusText[status] ?? ''}`.trimEnd();
+  if (status != null) return `HTTP/1.1 ${status} ${statusText[status] ?? ''}`.trimEnd();
   return null;
 }
 
@@ -56,13 +66,13 @@ export function transcriptLines(c: Conversation): Line[] {
   const out: Line[] = [];
   const info = (text: string): void => void out.push({ kind: '*', text });
   if (c.clientId != null && c.port != null)
-    info(c.tConnected != null ? S.transcripts.connected(c.host ?? '127.0.0.1', c.port, c.localPort, c.connectMs) : S.transcripts.connecting(c.host ?? '127.0.0.1', c.port));
-  if (c.synRetries) info(S.transcripts.synRetries(c.synRetries));
+    info(c.tConnected != null ? connectedLine(c.host ?? '127.0.0.1', c.port, c.localPort, c.connectMs) : t('transcripts.connecting', { host: c.host ?? '127.0.0.1', port: c.port }));
+  if (c.synRetries) info(t('transcripts.synRetries', { count: c.synRetries }));
   if (c.connectNote) info(c.connectNote);
-  if (c.tAccept != null && c.tConnected != null) info(S.transcripts.queued(Math.max(0, c.tAccept - c.tConnected)));
-  if (c.conn != null && c.acceptedBy != null) info(S.transcripts.accepted(c.conn, c.acceptedBy));
-  if (c.spawnMs != null && c.worker != null) info(S.transcripts.forked(c.worker, c.spawnMs));
-  if (c.startMs != null) info(S.transcripts.ready(c.startMs));
+  if (c.tAccept != null && c.tConnected != null) info(t('transcripts.queued', { time: fmtMs(Math.max(0, c.tAccept - c.tConnected)) }));
+  if (c.conn != null && c.acceptedBy != null) info(t('transcripts.accepted', { conn: connLabel(c.conn), pid: c.acceptedBy }));
+  if (c.spawnMs != null && c.worker != null) info(t('transcripts.forked', { pid: c.worker, time: fmtMs(c.spawnMs) }));
+  if (c.startMs != null) info(t('transcripts.ready', { time: fmtMs(c.startMs) }));
 
   const req = requestText(c);
   if (req) {
@@ -73,13 +83,13 @@ export function transcriptLines(c: Conversation): Line[] {
       if (body) out.push({ kind: 'body', text: body });
     }
   } else if (c.request) {
-    out.push({ kind: '>', text: `${c.request.method} ${c.request.path} ${S.httpVersion(c.request.version)}` });
+    out.push({ kind: '>', text: `${c.request.method} ${c.request.path} ${httpVersion(c.request.version)}` });
     for (const [k, v] of c.request.headers) out.push({ kind: '>', text: `${k}: ${v}` });
     out.push({ kind: '>', text: '' });
   }
-  if ((c.sent.truncated && c.sent.text) || (!c.sent.text && c.serverIn.truncated)) out.push({ kind: '*', text: S.transcripts.truncated });
+  if ((c.sent.truncated && c.sent.text) || (!c.sent.text && c.serverIn.truncated)) out.push({ kind: '*', text: t('transcripts.truncated') });
 
-  if (c.firstByteMs != null) info(S.transcripts.firstByte(c.firstByteMs));
+  if (c.firstByteMs != null) info(t('transcripts.firstByte', { time: fmtMs(c.firstByteMs) }));
 
   const res = responseText(c);
   if (res) {
@@ -90,15 +100,15 @@ export function transcriptLines(c: Conversation): Line[] {
       if (body) out.push({ kind: 'body', text: body });
     }
   } else if (c.response) {
-    out.push({ kind: '<', text: `HTTP/1.1 ${c.response.status} ${S.statusText[c.response.status] ?? ''}`.trimEnd() });
+    out.push({ kind: '<', text: `HTTP/1.1 ${c.response.status} ${statusText[c.response.status] ?? ''}`.trimEnd() });
     for (const [k, v] of c.response.headers) out.push({ kind: '<', text: `${k}: ${v}` });
   }
-  if ((c.received.truncated && c.received.text) || (!c.received.text && c.serverOut.truncated)) out.push({ kind: '*', text: S.transcripts.truncated });
+  if ((c.received.truncated && c.received.text) || (!c.received.text && c.serverOut.truncated)) out.push({ kind: '*', text: t('transcripts.truncated') });
 
   for (const e of c.errors) out.push({ kind: '!', text: `${e.code ? `${e.code}: ` : ''}${e.message}` });
-  if (c.clientStatus != null && c.doneMs != null) info(S.transcripts.done(c.clientStatus, c.response?.bytes ?? c.received.bytes, c.doneMs));
-  if (c.eofMs != null) info(S.transcripts.eof(c.eofMs));
-  else if (c.clientId != null && c.doneMs != null && c.tClose == null) info(S.transcripts.noEof);
-  else if (c.clientId == null && c.tClose != null) info(S.transcripts.closed);
+  if (c.clientStatus != null && c.doneMs != null) info(t('transcripts.done', { status: c.clientStatus, bytes: c.response?.bytes ?? c.received.bytes, time: fmtMs(c.doneMs) }));
+  if (c.eofMs != null) info(t('transcripts.eof', { time: fmtMs(c.eofMs) }));
+  else if (c.clientId != null && c.doneMs != null && c.tClose == null) info(t('transcripts.noEof'));
+  else if (c.clientId == null && c.tClose != null) info(t('transcripts.closed'));
   return out;
 }

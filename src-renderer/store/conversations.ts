@@ -96,9 +96,20 @@ export class Conversations {
     return this.byId.get(id);
   }
 
-  /** Oldest first. */
+  /**
+   * In the order the server accepted them — by its connection number (#1, #2, …), which is what
+   * each row is labelled with — then those not accepted yet (labelled with the client's own
+   * number), in the order the client opened them.
+   */
   list(): Conversation[] {
-    return Array.from(this.byId.values());
+    return Array.from(this.byId.values()).sort((a, b) => (a.conn ?? Infinity) - (b.conn ?? Infinity) || a.id - b.id);
+  }
+
+  /** The connection the server accepted last (the highest connection number), if any. */
+  lastAccepted(): Conversation | undefined {
+    let last: Conversation | undefined;
+    for (const c of this.byId.values()) if (c.conn != null && (last?.conn == null || c.conn > last.conn)) last = c;
+    return last;
   }
 
   byServerConn(conn: number): Conversation | undefined {

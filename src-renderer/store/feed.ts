@@ -80,12 +80,17 @@ export function connectFeed(store: AppStore, bridge: Bridge, opts: FeedOptions =
   };
 
   const offReconnect = opts.onReconnect?.(snapshot);
+  // Back from a replay: the journal held the recording, so the live run starts over from a snapshot.
+  const offReplay = store.subscribe((s, prev) => {
+    if (prev.replay && !s.replay) snapshot();
+  });
   snapshot();
 
   return () => {
     closed = true;
     offBatch();
     offReconnect?.();
+    offReplay();
   };
 }
 

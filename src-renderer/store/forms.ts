@@ -3,7 +3,8 @@
 import { RANGES } from '../../server-core/ranges';
 import type { FireOptions } from '../../server-core/client/types';
 import type { Interface, Model, ReapPolicy } from '../../server-core/events';
-import type { RunConfig } from '../../src-main/supervisor/types';
+import type { ObserveConfig, RunConfig } from '../../src-main/supervisor/types';
+import { t } from '../i18n';
 
 export interface ServerForm {
   model: Model;
@@ -27,6 +28,25 @@ export interface ServerForm {
   readTimeoutS: string;
 }
 
+/** "Watch a server": a command line (and the folder to run it in) or a running pid. */
+export interface ObserveForm {
+  target: 'command' | 'pid';
+  command: string;
+  /** Blank = forkscope's own folder (where examples/ is). */
+  cwd: string;
+  pid: string;
+  /** Blank = whichever port it listens on. */
+  port: string;
+}
+
+/** The example servers a learner can start from the form (examples/, run from forkscope's folder). */
+export const OBSERVE_EXAMPLES = ['iterative', 'backlog', 'fork-no-close', 'fork-no-reap', 'reap-one-per-signal', 'reap-loop'] as const;
+export type ObserveExample = (typeof OBSERVE_EXAMPLES)[number];
+
+export function exampleCommand(name: ObserveExample): string {
+  return `python3 examples/${name}.py`;
+}
+
 export type ClientKind = 'request' | 'raw' | 'slow' | 'hold';
 
 export interface ClientForm {
@@ -47,7 +67,8 @@ export interface ClientForm {
 const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
 const POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
 const INTERFACES: Interface[] = ['wsgi', 'fetch', 'node'];
-export const BUILTIN_APPS = ['hello', 'slow', 'echo', 'stream', 'crash'];
+export const BUILTIN_APPS = ['hello', 'slow', 'echo', 'stream', 'crash'] as const;
+export type BuiltinApp = (typeof BUILTIN_APPS)[number];
 
 export function defaultServerForm(params?: URLSearchParams): ServerForm {
   const form: ServerForm = {
@@ -79,7 +100,7 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
   if (iface && (INTERFACES as string[]).includes(iface)) form.interface = iface as Interface;
   const app = params.get('app');
   if (app) {
-    if (BUILTIN_APPS.includes(app)) form.appChoice = app;
+    if ((BUILTIN_APPS as readonly string[]).includes(app)) form.appChoice = app;
     else {
       form.appChoice = 'custom';
       form.customApp = app;
@@ -90,6 +111,60 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
     if (v != null && /^\d+$/.test(v)) form[key] = v;
   }
   return form;
+}
+
+export function defaultObserveForm(params?: URLSearchParams): ObserveForm {
+  const form: ObserveForm = { target: 'command', command: exampleCommand('fork-no-reap'), cwd: '', pid: '', port: '' };
+  // ?observe=COMMAND (tests, and links in docs) presets the command line.
+  const command = params?.get('observe');
+  if (command) form.command = command;
+  return form;
+}
+
+export function toObserveConfig(form: ObserveForm): Result<ObserveConfig> {
+  let port: number | undefined;
+  if (form.port.trim() !== '') {
+    const p = int(form.port, t('observe.port'), 1, RANGES.port.max);
+    if (!p.ok) return p;
+    port = p.value;
+  }
+  if (form.target === 'pid') {
+    const pid = int(form.pid, t('observe.pid'), RANGES.pid.min, RANGES.pid.max);
+    if (!pid.ok) return pid;
+    return { ok: true, value: { pid: pid.value, ...(port !== undefined ? { port } : {}) } };
+  }
+  const command = form.command.trim();
+  if (!command) return { ok: false, error: t('observe.commandMissing') };
+  return { ok: true, value: { command, ...(form.cwd.trim() ? { cwd: form.cwd.trim() } : {}), ...(port !== undefined ? { port } : {}) } };
+}
+
+/**
+ * The form as a running server was started (a page opened or reloaded while it runs shows its
+ * settings, not the defaults). Fields the config leaves out keep what `base` has.
+ */
+export function formFromConfig(cfg: RunConfig, base: ServerForm): ServerForm {
+  const builtin = (BUILTIN_APPS as readonly string[]).includes(cfg.app);
+  const opt = (v: number | undefined): string => (v == null ? '' : String(v));
+  return {
+    ...base,
+    model: cfg.model,
+    reap: cfg.reap,
+    appChoice: builtin ? cfg.app : 'custom',
+    customApp: builtin ? base.customApp : cfg.app,
+    interface: cfg.interface,
+    host: cfg.host,
+    port: String(cfg.port),
+    backlog: String(cfg.backlog),
+    workers: String(cfg.workers),
+    maxRequests: String(cfg.maxRequests),
+    parentKeepsConn: cfg.parentKeepsConn,
+    childKeepsListener: cfg.childKeepsListener,
+    nofile: opt(cfg.nofile),
+    keepAlive: cfg.keepAlive,
+    maxZombies: opt(cfg.maxZombies),
+    workerTimeoutS: opt(cfg.workerTimeoutS),
+    readTimeoutS: opt(cfg.readTimeoutS),
+  };
 }
 
 export function defaultClientForm(): ClientForm {
@@ -111,11 +186,12 @@ export function defaultClientForm(): ClientForm {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** A whole number in [min, max]; `name` is the field's label as the form shows it. */
 function int(v: string, name: string, min: number, max: number): Result<number> {
   const s = v.trim();
-  if (!/^\d+$/.test(s)) return { ok: false, error: `${name}: a whole number, please` };
+  if (!/^\d+$/.test(s)) return { ok: false, error: t('form.wholeNumber', { name }) };
   const n = Number(s);
-  if (n < min || n > max) return { ok: false, error: `${name}: between ${min} and ${max}` };
+  if (n < min || n > max) return { ok: false, error: t('form.between', { name, min, max }) };
   return { ok: true, value: n };
 }
 
@@ -124,29 +200,29 @@ export function appOf(form: ServerForm): string {
 }
 
 export function toRunConfig(form: ServerForm): Result<RunConfig> {
-  const port = int(form.port, 'Port', RANGES.port.min, RANGES.port.max);
+  const port = int(form.port, t('controls.port'), RANGES.port.min, RANGES.port.max);
   if (!port.ok) return port;
-  const backlog = int(form.backlog, 'Backlog', RANGES.backlog.min, RANGES.backlog.max);
+  const backlog = int(form.backlog, t('controls.backlog'), RANGES.backlog.min, RANGES.backlog.max);
   if (!backlog.ok) return backlog;
-  const workers = int(form.workers, 'Workers', RANGES.workers.min, RANGES.workers.max);
+  const workers = int(form.workers, t('controls.workers'), RANGES.workers.min, RANGES.workers.max);
   if (!workers.ok) return workers;
-  const maxRequests = int(form.maxRequests, 'Max requests', RANGES.maxRequests.min, RANGES.maxRequests.max);
+  const maxRequests = int(form.maxRequests, t('controls.maxRequests'), RANGES.maxRequests.min, RANGES.maxRequests.max);
   if (!maxRequests.ok) return maxRequests;
   let nofile: number | undefined;
   if (form.nofile.trim() !== '') {
-    const n = int(form.nofile, 'fd limit', RANGES.nofile.min, RANGES.nofile.max);
+    const n = int(form.nofile, t('controls.nofile'), RANGES.nofile.min, RANGES.nofile.max);
     if (!n.ok) return n;
     nofile = n.value;
   }
   const optional = (v: string, name: string, min: number, max: number): Result<number | undefined> => (v.trim() === '' ? { ok: true, value: undefined } : int(v, name, min, max));
-  const maxZombies = optional(form.maxZombies, 'Max zombies', RANGES.maxZombies.min, RANGES.maxZombies.max);
+  const maxZombies = optional(form.maxZombies, t('controls.maxZombies'), RANGES.maxZombies.min, RANGES.maxZombies.max);
   if (!maxZombies.ok) return maxZombies;
-  const workerTimeoutS = optional(form.workerTimeoutS, 'Worker timeout', 1, RANGES.workerTimeoutS.max);
+  const workerTimeoutS = optional(form.workerTimeoutS, t('controls.workerTimeout'), 1, RANGES.workerTimeoutS.max);
   if (!workerTimeoutS.ok) return workerTimeoutS;
-  const readTimeoutS = optional(form.readTimeoutS, 'Read timeout', 1, RANGES.readTimeoutS.max);
+  const readTimeoutS = optional(form.readTimeoutS, t('controls.readTimeout'), 1, RANGES.readTimeoutS.max);
   if (!readTimeoutS.ok) return readTimeoutS;
   const app = appOf(form);
-  if (!app) return { ok: false, error: 'App: give module:callable, e.g. ./app.mjs:default' };
+  if (!app) return { ok: false, error: t('form.appMissing') };
   return {
     ok: true,
     value: {
@@ -182,7 +258,7 @@ export function parseHeaders(text: string): Result<[string, string][]> {
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === '') continue;
     const at = line.indexOf(':');
-    if (at <= 0) return { ok: false, error: `Header “${line.trim()}”: write Name: value` };
+    if (at <= 0) return { ok: false, error: t('form.badHeader', { line: line.trim() }) };
     out.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]);
   }
   return { ok: true, value: out };
@@ -212,7 +288,7 @@ export function targetUrl(host: string, port: number, path: string): string {
 }
 
 export function toFireOptions(form: ClientForm, target: { host: string; port: number }): Result<FireOptions> {
-  const timeout = int(form.timeoutS, 'Timeout', 1, 600);
+  const timeout = int(form.timeoutS, t('form.timeout'), 1, 600);
   if (!timeout.ok) return timeout;
   const headers = parseHeaders(form.headers);
   if (!headers.ok) return headers;
@@ -234,12 +310,12 @@ export function toFireOptions(form: ClientForm, target: { host: string; port: nu
     case 'raw':
       return { ok: true, value: { ...base, mode: 'raw', rawBase64: toBase64(rawBytes(form.raw)), clients, conns } };
     case 'slow': {
-      const ms = int(form.slowMs, 'ms between bytes', 1, 60_000);
+      const ms = int(form.slowMs, t('form.slowMs'), 1, 60_000);
       if (!ms.ok) return ms;
       return { ok: true, value: { ...base, mode: 'slow', slowMs: ms.value, sendNothing: form.sendNothing, clients, conns } };
     }
     case 'hold': {
-      const s = int(form.holdS, 'Seconds to hold', 1, 600);
+      const s = int(form.holdS, t('form.holdS'), 1, 600);
       if (!s.ok) return s;
       return { ok: true, value: { ...base, mode: 'hold', holdS: s.value, clients, conns } };
     }

@@ -35,13 +35,17 @@ export interface RunView {
   /** Which run this is (Journal.runNo) and its master's pid, known from `master-start`. */
   runNo: number;
   runMaster: number | null;
+  /** A server of the learner's being watched (set by `observing`; kept after it ends). */
+  observed: Summary['observed'];
 }
 
 export const TIMELINE_CAP = 20_000;
 
-const COUNTING = new Set<string>(['master-start', 'accept', 'fork', 'request', 'response', 'sigchld', 'exit', 'reap', 'error', 'zombies']);
-const RUN = new Set<string>(['master-start', 'listening', 'master-exit', 'reap-policy', 'divergence', 'accepting', 'stopped']);
-const QUEUE = new Set<string>(['master-start', 'listening', 'master-exit', 'queue']);
+const COUNTING = new Set<string>(['master-start', 'observing', 'accept', 'fork', 'request', 'response', 'sigchld', 'exit', 'reap', 'error', 'zombies']);
+const RUN = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'reap-policy', 'divergence', 'accepting', 'stopped', 'sigchld-handler', 'sigchld-sent', 'notice']);
+const QUEUE = new Set<string>(['master-start', 'observing', 'listening', 'master-exit', 'queue']);
+/** What a watched server's connection list follows. */
+const CONNECTIONS = new Set<string>(['master-start', 'observing', 'master-exit', 'connection']);
 
 export class Journal {
   readonly timeline: Ring<Entry>;
@@ -61,7 +65,7 @@ export class Journal {
   /** History position the next event should have; earlier ones are duplicates. */
   nextSeq = 0;
   /** Set when the matching view must be republished. */
-  dirty = { counters: true, run: true, queue: true };
+  dirty = { counters: true, run: true, queue: true, connections: true };
 
   constructor(timelineCap = TIMELINE_CAP, convCap = 1500) {
     this.timeline = new Ring<Entry>(timelineCap);
@@ -70,7 +74,7 @@ export class Journal {
 
   run(): RunView {
     const s = this.summary;
-    return { running: s.running, config: s.config, master: s.master, reap: s.reap, lastError: s.lastError, divergence: s.divergence, ...this.extra, runNo: this.runNo };
+    return { running: s.running, config: s.config, master: s.master, reap: s.reap, lastError: s.lastError, divergence: s.divergence, observed: s.observed, ...this.extra, runNo: this.runNo };
   }
 
   /**
@@ -91,7 +95,7 @@ export class Journal {
   setSummary(s: Summary): void {
     this.summary = cloneSummary(s);
     this.procs.setFromSummary(s.procs, s.zombies);
-    this.dirty.run = this.dirty.counters = this.dirty.queue = true;
+    this.dirty.run = this.dirty.counters = this.dirty.queue = this.dirty.connections = true;
   }
 
   /** Applies a batch, skipping events already seen (a batch may overlap the snapshot). */
@@ -112,7 +116,7 @@ export class Journal {
     this.extra = { listening: null, masterExit: null, accepting: { on: true }, runMaster: null };
     this.runNo = 0;
     this.nextSeq = 0;
-    this.dirty = { counters: true, run: true, queue: true };
+    this.dirty = { counters: true, run: true, queue: true, connections: true };
   }
 
   private applyEvent(e: ForkscopeEvent, seq: number, now: number, live: boolean): void {
@@ -121,6 +125,7 @@ export class Journal {
     if (COUNTING.has(e.type)) this.dirty.counters = true;
     if (RUN.has(e.type)) this.dirty.run = true;
     if (QUEUE.has(e.type)) this.dirty.queue = true;
+    if (CONNECTIONS.has(e.type)) this.dirty.connections = true;
     this.series.apply(e, this.summary);
     this.applyExtra(e, now, live);
     const conv = this.convs.apply(e);
@@ -137,6 +142,13 @@ export class Journal {
         this.procs.newRun(e.child);
         this.convs.newRun(e.child);
         return;
+      case 'observing':
+        // A watched server is a run of its own: its connections are numbered from #1.
+        this.runNo++;
+        this.extra = { listening: null, masterExit: null, accepting: { on: true }, runMaster: e.pid };
+        this.procs.newRun(e.pid);
+        this.convs.newRun(e.pid);
+        return;
       case 'listening':
         this.extra = { ...this.extra, listening: e, masterExit: null };
         return;
@@ -148,13 +160,14 @@ export class Journal {
         return;
       case 'proc':
         // During a snapshot replay the summary is set afterwards; the tree comes from it.
-        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now);
+        if (live) this.procs.applyTree(this.summary.procs, this.summary.zombies, e.t, now, e.procs);
+        else this.procs.noteSample(e.t, e.procs);
         return;
       case 'fork':
         this.procs.applyFork(e, now);
         return;
       case 'reap':
-        this.procs.applyReap(e);
+        this.procs.applyReap(e, now, live);
         return;
       case 'zombies':
         this.procs.applyMasterZombies(e.count);

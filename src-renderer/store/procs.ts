@@ -1,7 +1,10 @@
 // The process tree as the kernel reports it (`proc` samples from /proc), plus two things
 // the kernel cannot show between samples: workers the master just started (not sampled yet)
 // and workers that vanished (reaped), which fade out for a moment. The zombie count is
-// always the kernel's (lesson 6); the master's own account is kept beside it.
+// always the kernel's (tutorial, Part 3: zombies); the master's own account is kept beside it.
+// A page that joins late rebuilds all this from a snapshot and must show exactly what a page
+// open from the start shows: a `reap` ends a worker's "starting" for good, and a worker forked
+// before the last sample and absent from it has come and gone.
 import type { ForkEvent, ProcInfo, ReapEvent } from '../../server-core/events';
 
 export type ProcState = 'running' | 'sleeping' | 'zombie' | 'stopped' | 'dead' | 'starting' | 'reaped' | 'unknown';
@@ -32,6 +35,17 @@ const FADE_CAP = 24;
 const FADE_STEPS = 4;
 /** Fork events kept for pids /proc has not shown yet. */
 const STARTING_CAP = 200;
+/** Processes remembered after they are gone (the details drawer of a reaped worker). */
+const REMEMBERED = 2000;
+
+/** What a process last had while alive (a zombie has no descriptors and no memory). */
+export interface LastSeen {
+  fds: number | null;
+  rssKb: number;
+  cmd: string;
+  /** Run-clock time of the sample that showed it so. */
+  t: number;
+}
 
 export function stateOf(letter: string): ProcState {
   switch (letter) {
@@ -73,13 +87,15 @@ export class Procs {
   private readonly fading = new Map<number, { node: ProcNode; at: number }>();
   private readonly reaps = new Map<number, ReapEvent>();
   private readonly connOf = new Map<number, number>();
+  private readonly alive = new Map<number, LastSeen>();
   version = 0;
 
   /** The whole tree after a `proc` event (the supervisor's reducer has applied any diff). */
-  applyTree(procs: ProcInfo[], zombies: { count: number; pids: number[] }, t: number, now: number): void {
+  applyTree(procs: ProcInfo[], zombies: { count: number; pids: number[] }, t: number, now: number, changed: ProcInfo[] = procs): void {
     const before = new Map(this.kernel.map((n) => [n.pid, n]));
     this.kernel = procs.map((p) => this.toNode(p));
     this.kernelT = t;
+    this.remember(changed, t);
     const live = new Set(this.kernel.map((n) => n.pid));
     for (const [pid, old] of before) {
       if (!live.has(pid) && old.role !== 'supervisor') this.fade({ ...old }, now);
@@ -106,12 +122,38 @@ export class Procs {
     }
   }
 
-  applyReap(e: ReapEvent): void {
+  /**
+   * A child was reaped: it is gone for good. A worker still drawn as "starting" came and went
+   * between two samples (live: it fades like any reaped one; in a snapshot replay it is simply
+   * over — a page open from the start would have shown it fade long ago).
+   */
+  applyReap(e: ReapEvent, now: number, live = true): void {
     this.reaps.set(e.child, e);
-    if (this.reaps.size > 2000) this.reaps.delete(this.reaps.keys().next().value as number);
+    if (this.reaps.size > REMEMBERED) this.reaps.delete(this.reaps.keys().next().value as number);
+    const s = this.starting.get(e.child);
+    if (s) {
+      this.starting.delete(e.child);
+      if (live) this.fade(this.startingNode(s.fork), now);
+    }
     const f = this.fading.get(e.child);
     if (f) f.node.reap = e;
     this.version++;
+  }
+
+  /** A `proc` sample seen in a snapshot replay: the tree itself comes from the summary after. */
+  noteSample(t: number, changed: ProcInfo[]): void {
+    this.kernelT = t;
+    this.remember(changed, t);
+  }
+
+  /** How a process was reaped, while remembered. */
+  reapOf(pid: number): ReapEvent | undefined {
+    return this.reaps.get(pid);
+  }
+
+  /** What a process last had while alive (fds, memory, command line), while remembered. */
+  lastSeen(pid: number): LastSeen | undefined {
+    return this.alive.get(pid);
   }
 
   applyMasterZombies(count: number): void {
@@ -131,6 +173,7 @@ export class Procs {
     this.fading.clear();
     this.reaps.clear();
     this.connOf.clear();
+    this.alive.clear();
     this.masterZombies = null;
     this.version++;
   }
@@ -143,12 +186,20 @@ export class Procs {
     this.starting.clear();
     this.fading.clear();
     this.reaps.clear();
+    this.connOf.clear();
+    this.alive.clear();
     this.version++;
   }
 
-  /** Sets the tree from a snapshot's summary (the kernel's word at that moment). */
+  /**
+   * Sets the tree from a summary (a snapshot's, or the one after a stop: the kernel's word at
+   * that moment). Workers it shows are no longer "starting"; workers forked before the last
+   * sample that it does not show came and went.
+   */
   setFromSummary(procs: ProcInfo[], zombies: { count: number; pids: number[] }): void {
     this.kernel = procs.map((p) => this.toNode(p));
+    const shown = new Set(procs.map((p) => p.pid));
+    for (const [pid, s] of this.starting) if (shown.has(pid) || s.fork.t < this.kernelT - 50) this.starting.delete(pid);
     this.zombies = { count: zombies.count, pids: [...zombies.pids] };
     this.version++;
   }
@@ -184,6 +235,16 @@ export class Procs {
   /** Fading nodes: when they vanished, wall clock. */
   fadingSince(pid: number): number | undefined {
     return this.fading.get(pid)?.at;
+  }
+
+  /** Keeps what each live process had (a zombie's sample has no fds and no memory: keep the last). */
+  private remember(procs: ProcInfo[], t: number): void {
+    for (const p of procs) {
+      if (p.state === 'Z' || p.role === 'supervisor') continue;
+      this.alive.delete(p.pid); // re-inserted: the newest are kept longest
+      this.alive.set(p.pid, { fds: p.fds, rssKb: p.rssKb, cmd: p.cmd, t });
+      if (this.alive.size > REMEMBERED) this.alive.delete(this.alive.keys().next().value as number);
+    }
   }
 
   private fade(node: ProcNode, now: number): void {

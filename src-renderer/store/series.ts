@@ -1,10 +1,12 @@
 // Per-second samples for the charts, one Point per second of the run clock (the timeline's
 // clock). Every value is what the supervisor's summary held, so a chart's last point and the
 // counter cards beside it always agree:
-// - levels, as at the last event of that second: zombies and live workers (from /proc),
-//   SIGCHLD deliveries and child exits (cumulative since the master started — lesson 8);
-// - per-second figures: the longest accept queue seen in that second (TCP_INFO samples, so a
-//   peak between samples can be missed) and responses sent in that second.
+// - levels, as at the last event of that second: zombies (from /proc), SIGCHLD deliveries and
+//   child exits (cumulative since the master started — tutorial, Part 3: signals are not queued);
+// - per-second figures: the most live workers /proc showed at once in that second, the longest
+//   accept queue seen in it (TCP_INFO samples) — both maxima, so a burst of workers that each
+//   live half a second is not drawn as none — and responses sent in that second. A peak between
+//   two samples can still be missed.
 // A new master (`master-start`) starts a new series.
 import type { ForkscopeEvent } from '../../server-core/events';
 import type { Summary } from '../../src-main/supervisor/types';
@@ -14,7 +16,10 @@ export interface Point {
   /** Second of the run clock: the point covers [s, s + 1). */
   s: number;
   zombies: number;
+  /** The most live workers /proc showed at once in this second. */
   workers: number;
+  /** Live workers at the end of this second: where the next second starts. */
+  workersEnd: number;
   /** The longest queue length reported in this second. */
   queue: number;
   /** Responses sent in this second. */
@@ -32,6 +37,8 @@ export class Series {
   private cur: Point | null = null;
   /** The queue length now (the last `queue` event): an empty second's longest length. */
   private queueNow = 0;
+  /** Live workers now (the last /proc sample): an empty second's most. */
+  private workersNow = 0;
   /** Bumped on every change, so the charts are never behind the counters. */
   version = 0;
 
@@ -46,7 +53,9 @@ export class Series {
     switch (e.type) {
       case 'proc':
         p.zombies = s.zombies.count;
-        p.workers = liveWorkers(s);
+        this.workersNow = liveWorkers(s);
+        p.workers = Math.max(p.workers, this.workersNow);
+        p.workersEnd = this.workersNow;
         break;
       case 'queue':
         this.queueNow = e.length;
@@ -73,7 +82,9 @@ export class Series {
   sync(s: Summary): void {
     if (!this.cur) return;
     this.cur.zombies = s.zombies.count;
-    this.cur.workers = liveWorkers(s);
+    this.workersNow = liveWorkers(s);
+    this.cur.workers = Math.max(this.cur.workers, this.workersNow);
+    this.cur.workersEnd = this.workersNow;
     this.cur.sigchld = s.counters.sigchld;
     this.cur.exited = s.counters.exited;
     this.queueNow = s.queue.length;
@@ -89,6 +100,23 @@ export class Series {
     this.points = [];
     this.cur = null;
     this.queueNow = 0;
+    this.workersNow = 0;
+    this.version++;
+  }
+
+  /** An independent copy (a replay keeps one per checkpoint). */
+  clone(): Series {
+    const copy = new Series();
+    copy.copyFrom(this);
+    return copy;
+  }
+
+  /** Becomes a copy of `other` (a replay seek sets the charts from its exact series). */
+  copyFrom(other: Series): void {
+    this.points = other.points.map((p) => ({ ...p }));
+    this.cur = other.cur ? { ...other.cur } : null;
+    this.queueNow = other.queueNow;
+    this.workersNow = other.workersNow;
     this.version++;
   }
 
@@ -107,13 +135,13 @@ export class Series {
       this.points.push(prev);
       // Seconds with no event: the levels held, the queue stayed at its last length, and
       // nothing was answered.
-      for (let g = prev.s + 1; g < s && g - prev.s <= SERIES_SECONDS; g++) this.points.push({ ...prev, s: g, rps: 0, queue: this.queueNow });
+      for (let g = prev.s + 1; g < s && g - prev.s <= SERIES_SECONDS; g++) this.points.push({ ...prev, s: g, rps: 0, queue: this.queueNow, workers: this.workersNow });
       if (this.points.length > SERIES_SECONDS) this.points.splice(0, this.points.length - SERIES_SECONDS);
     }
     const last = this.cur;
     this.cur = last
-      ? { s, zombies: last.zombies, workers: last.workers, queue: this.queueNow, rps: 0, sigchld: last.sigchld, exited: last.exited }
-      : { s, zombies: 0, workers: 0, queue: this.queueNow, rps: 0, sigchld: 0, exited: 0 };
+      ? { s, zombies: last.zombies, workers: this.workersNow, workersEnd: this.workersNow, queue: this.queueNow, rps: 0, sigchld: last.sigchld, exited: last.exited }
+      : { s, zombies: 0, workers: this.workersNow, workersEnd: this.workersNow, queue: this.queueNow, rps: 0, sigchld: 0, exited: 0 };
     return this.cur;
   }
 }

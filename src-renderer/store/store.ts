@@ -5,12 +5,15 @@ import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { FireOptions, FireSummary } from '../../server-core/client/types';
 import type { Command, EventType, ReapPolicy } from '../../server-core/events';
 import type { Bridge } from '../../src-main/ipc/channels';
-import type { Batch, Counters, Snapshot, Summary } from '../../src-main/supervisor/types';
+import type { Batch, ConnectionView, Counters, FdTable, Snapshot, Summary } from '../../src-main/supervisor/types';
 import type { QueueItem } from './conversations';
-import { defaultClientForm, defaultServerForm, toFireOptions, toRunConfig, type ClientForm, type ServerForm } from './forms';
+import { defaultClientForm, defaultObserveForm, defaultServerForm, formFromConfig, toFireOptions, toObserveConfig, toRunConfig, type ClientForm, type ObserveForm, type ServerForm } from './forms';
 import { Journal, type RunView } from './journal';
 import type { ProcNode } from './procs';
-import type { Point } from './series';
+import { recordSlice, type RecordSlice } from './record-slice';
+import { replaySlice, type ReplaySlice } from './replay-slice';
+import type { Point, Series } from './series';
+import { attachLessons, lessonSlice, type LessonSlice } from './lessons';
 
 export type Connection = 'connecting' | 'open' | 'lost';
 
@@ -29,6 +32,8 @@ export interface LiveSlice {
   masterZombies: number | null;
   procs: ProcNode[];
   queue: QueueView;
+  /** A watched server's connections, with the processes holding each. */
+  connections: ConnectionView[];
   run: RunView;
   /** Timeline entries with seq below this are on screen. */
   timelineEnd: number;
@@ -38,8 +43,11 @@ export interface LiveSlice {
   /** Events received while paused and not yet shown. */
   held: number;
   setConnection(c: Connection): void;
-  receive(batches: Batch[], now: number): void;
+  /** Batches from the live feed; ignored while a recording is shown (replay-slice.ts feeds it then). */
+  receive(batches: Batch[], now: number, from?: 'live' | 'replay'): void;
   receiveSnapshot(snap: Snapshot, now: number): void;
+  /** A replay's state at its cursor: a snapshot, as for a page joining late, and the charts' exact series. */
+  receiveReplayState(snap: Snapshot, series: Series, now: number): void;
   /** Copies the journal's views into the store (skipped while paused). */
   publish(now: number): void;
 }
@@ -64,18 +72,29 @@ export interface UiSlice {
 
 export interface ServerSlice {
   form: ServerForm;
-  busy: 'starting' | 'stopping' | 'restarting' | null;
+  busy: 'starting' | 'stopping' | 'restarting' | 'watching' | null;
   actionError: string | null;
   /** Set when we asked the master to stop, so its exit is not reported as a failure. */
   stopRequested: boolean;
   /** The config the running master was started with (to tell the user a restart is due). */
   startedWith: string | null;
   setForm(patch: Partial<ServerForm>): void;
+  /** "Watch a server": its form, and whether it is shown instead of the server's settings. */
+  observeForm: ObserveForm;
+  observeOpen: boolean;
+  setObserveForm(patch: Partial<ObserveForm>): void;
+  setObserveOpen(open: boolean): void;
+  /** Watches the server the observe form names (stopping whatever ran). */
+  observe(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
-  setReap(policy: ReapPolicy): Promise<void>;
-  command(cmd: Command): Promise<void>;
+  /** Resolves with the reason when it was refused (null when done), for the place it was clicked. */
+  setReap(policy: ReapPolicy): Promise<string | null>;
+  /** Resolves with the reason when it was refused (null when sent), for the place it was clicked. */
+  command(cmd: Command): Promise<string | null>;
+  /** A process's descriptors as the kernel says now, or why they cannot be read. */
+  readFds(pid: number): Promise<FdTable | string>;
   dismissError(): void;
 }
 
@@ -87,10 +106,12 @@ export interface ClientSlice {
   lastFire: FireOptions | null;
   setClientForm(patch: Partial<ClientForm>): void;
   fire(): Promise<void>;
+  /** Fires what the client form says, with options the form has no field for (a lesson's). */
+  fireWith(extra: Partial<Pick<FireOptions, 'eofGraceMs'>>): Promise<void>;
   fireAgain(): Promise<void>;
 }
 
-export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice;
+export type AppState = LiveSlice & UiSlice & ServerSlice & ClientSlice & LessonSlice & ReplaySlice & RecordSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreOptions {
@@ -118,6 +139,7 @@ const liveSlice =
     masterZombies: null,
     procs: [],
     queue: { length: 0, backlog: 0, waiting: [], connecting: [] },
+    connections: [],
     run: journal.run(),
     timelineEnd: 0,
     convVersion: 0,
@@ -125,14 +147,29 @@ const liveSlice =
     clock: journal.clock,
     held: 0,
     setConnection: (connection) => set({ connection }),
-    receive: (batches, now) => {
+    receive: (batches, now, from = 'live') => {
+      if ((get().replay !== null) !== (from === 'replay')) return;
       let n = 0;
       for (const b of batches) n += journal.applyBatch(b, now);
       if (get().paused) set({ held: get().held + n });
       else get().publish(now);
     },
     receiveSnapshot: (snap, now) => {
+      if (get().replay) return; // the live feed takes a fresh one when the replay ends
       journal.applySnapshot(snap, now);
+      Object.assign(marks, freshMarks());
+      // Opened or reloaded while a server runs: show the settings it runs with, not the defaults.
+      const cfg = snap.summary.running ? snap.summary.config : null;
+      if (cfg && get().busy == null) {
+        const form = formFromConfig(cfg, get().form);
+        const started = toRunConfig(form);
+        set({ form, startedWith: started.ok ? JSON.stringify(started.value) : null });
+      }
+      get().publish(now);
+    },
+    receiveReplayState: (snap, series, now) => {
+      journal.applySnapshot(snap, now);
+      journal.series.copyFrom(series);
       Object.assign(marks, freshMarks());
       get().publish(now);
     },
@@ -188,6 +225,10 @@ function viewsOf(j: Journal, now: number, published: Marks, ui: Pick<AppState, '
     out.queue = { ...j.summary.queue, ...j.convs.queueView() };
     j.dirty.queue = false;
   }
+  if (j.dirty.connections) {
+    out.connections = j.summary.connections.slice();
+    j.dirty.connections = false;
+  }
   if (j.convs.version !== published.conv) {
     published.conv = j.convs.version;
     out.convVersion = j.convs.version;
@@ -219,6 +260,7 @@ const serverSlice =
   (bridge: Bridge | null, params?: URLSearchParams): StateCreator<AppState, [], [], ServerSlice> =>
   (set, get) => {
     async function launch(kind: 'starting' | 'restarting'): Promise<void> {
+      if (get().replay) return; // a recording is shown: nothing live is steered
       const cfg = toRunConfig(get().form);
       if (!cfg.ok) {
         set({ actionError: cfg.error });
@@ -245,10 +287,33 @@ const serverSlice =
       stopRequested: false,
       startedWith: null,
       setForm: (patch) => set({ form: { ...get().form, ...patch } }),
+      observeForm: defaultObserveForm(params),
+      observeOpen: params?.has('observe') ?? false,
+      setObserveForm: (patch) => set({ observeForm: { ...get().observeForm, ...patch } }),
+      setObserveOpen: (observeOpen) => set({ observeOpen }),
+      observe: async () => {
+        const cfg = toObserveConfig(get().observeForm);
+        if (!cfg.ok) {
+          set({ actionError: cfg.error });
+          return;
+        }
+        if (!bridge) return;
+        set({ busy: 'watching', actionError: null, stopRequested: get().run.running });
+        try {
+          const summary: Summary = await bridge.invoke('observe:start', cfg.value);
+          acceptStartResult(get().journal, summary);
+          set({ startedWith: null, stopRequested: false });
+          get().publish(performance.now());
+        } catch (err) {
+          set({ actionError: message(err) });
+        } finally {
+          set({ busy: null });
+        }
+      },
       start: () => launch('starting'),
       restart: () => launch('restarting'),
       stop: async () => {
-        if (!bridge) return;
+        if (!bridge || get().replay) return;
         set({ busy: 'stopping', actionError: null, stopRequested: true });
         try {
           await bridge.invoke('server:stop', null);
@@ -268,14 +333,23 @@ const serverSlice =
       },
       setReap: async (policy) => {
         set({ form: { ...get().form, reap: policy } });
-        if (get().run.running) await get().command({ cmd: 'set-reap', policy });
+        return get().run.running ? get().command({ cmd: 'set-reap', policy }) : null;
       },
       command: async (cmd) => {
-        if (!bridge) return;
+        if (!bridge || get().replay) return null;
         try {
           await bridge.invoke('server:command', cmd);
+          return null;
         } catch (err) {
-          set({ actionError: message(err) });
+          return message(err);
+        }
+      },
+      readFds: async (pid) => {
+        if (!bridge) return '';
+        try {
+          return await bridge.invoke('process:fds', { pid });
+        } catch (err) {
+          return message(err);
         }
       },
       dismissError: () => set({ actionError: null }),
@@ -299,7 +373,7 @@ const clientSlice =
   (bridge: Bridge | null): StateCreator<AppState, [], [], ClientSlice> =>
   (set, get) => {
     async function send(opts: FireOptions): Promise<void> {
-      if (!bridge) return;
+      if (!bridge || get().replay) return;
       set({ firing: get().firing + 1, lastFire: opts, lastFireError: null });
       try {
         const result = await bridge.invoke('client:fire', opts);
@@ -317,13 +391,14 @@ const clientSlice =
       lastFireError: null,
       lastFire: null,
       setClientForm: (patch) => set({ clientForm: { ...get().clientForm, ...patch } }),
-      fire: async () => {
+      fire: () => get().fireWith({}),
+      fireWith: async (extra) => {
         const opts = toFireOptions(get().clientForm, fireTarget(get()));
         if (!opts.ok) {
           set({ lastFireError: opts.error });
           return;
         }
-        await send(opts.value);
+        await send({ ...opts.value, ...extra });
       },
       fireAgain: async () => {
         const last = get().lastFire;
@@ -342,10 +417,15 @@ export function fireTarget(s: Pick<AppState, 'run' | 'form'>): { host: string; p
 
 export function createAppStore(bridge: Bridge | null, opts: StoreOptions = {}): AppStore {
   const journal = new Journal(opts.timelineCap);
-  return createStore<AppState>()((...a) => ({
+  const store = createStore<AppState>()((...a) => ({
     ...liveSlice(journal)(...a),
     ...uiSlice(...a),
     ...serverSlice(bridge, opts.params)(...a),
     ...clientSlice(bridge)(...a),
+    ...lessonSlice(...a),
+    ...replaySlice(...a),
+    ...recordSlice(bridge)(...a),
   }));
+  attachLessons(store);
+  return store;
 }

@@ -3,30 +3,21 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readStat, zombieChildrenOf } from '../helpers/proc';
-import { ensureApp, openBrowser, screenshot, startWeb, type Browser, type WebRun } from './harness';
+import { failShot, openSession, screenshot, type Session, type WebRun } from './harness';
 
 const UI_TIMEOUT = 30_000;
 
+let session: Session;
 let web: WebRun;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  await ensureApp();
-  web = await startWeb();
-  browser = await openBrowser();
-  page = browser.page;
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    // A CSP violation or a failed bridge call would show here first.
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  (globalThis as { __pageErrors?: string[] }).__pageErrors = errors;
+  session = await openSession();
+  ({ web, page } = session);
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await page.screenshot({ path: `/tmp/forkscope-e2e-fail-${ctx.task.name.slice(0, 20).replace(/\W+/g, '-')}.png` }).catch(() => {});
+  if (ctx.task.result?.state === 'fail') await failShot(page, 'app', ctx.task.name);
   // Leave the supervisor idle for the next test: stop any run through the UI.
   const stop = page.getByTestId('server-stop');
   if (await stop.isEnabled().catch(() => false)) await stop.click();
@@ -35,12 +26,7 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (web) {
-    const { code } = await web.stop();
-    web.kill();
-    expect(code).toBe(0);
-  }
+  if (session) expect(await session.close()).toEqual({ code: 0 });
 });
 
 // ── helpers: the UI's test contract (data-testid) ───────────────────────────────────────────
@@ -172,6 +158,6 @@ describe('forkscope in the browser, against the real server', () => {
   });
 
   it('logged no page errors (CSP violations, failed bridge calls)', () => {
-    expect((globalThis as { __pageErrors?: string[] }).__pageErrors).toEqual([]);
+    expect(session.errors).toEqual([]);
   });
 });

@@ -51,8 +51,8 @@ export function descendantsOf(pid: number): ProcStat[] {
   return out;
 }
 
-export async function startWeb(timeoutMs = 60_000): Promise<WebRun> {
-  const proc = spawn(process.execPath, [cli, 'web', '--port', '0', '--no-open'], {
+export async function startWeb(timeoutMs = 60_000, args: string[] = []): Promise<WebRun> {
+  const proc = spawn(process.execPath, [cli, 'web', '--port', '0', '--no-open', ...args], {
     cwd: root,
     detached: true, // own process group; the master gets its own group from the supervisor
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,7 +67,7 @@ export async function startWeb(timeoutMs = 60_000): Promise<WebRun> {
     const timer = setTimeout(() => reject(new Error(`forkscope web printed no address in ${timeoutMs} ms; stderr:\n${err}`)), timeoutMs);
     proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
       out += c;
-      const m = /^forkscope web: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)$/m.exec(out);
+      const m = /^forkscope web: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+(?:&lang=[\w-]+)?)$/m.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -147,4 +147,44 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   // the numbers the test just saw.
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** The real `forkscope web` with a headless Chromium page on it, as every e2e file uses them. */
+export interface Session {
+  web: WebRun;
+  browser: Browser;
+  page: Page;
+  /** Page errors and console errors (a CSP violation or a failed bridge call shows here first). */
+  errors: string[];
+  /** Closes the browser, stops the web process (SIGTERM, then SIGKILL) and says how it exited. */
+  close(): Promise<{ code: number | null }>;
+}
+
+export async function openSession(webArgs: string[] = []): Promise<Session> {
+  await ensureApp();
+  const web = await startWeb(60_000, webArgs);
+  const browser = await openBrowser();
+  const page = browser.page;
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return {
+    web,
+    browser,
+    page,
+    errors,
+    async close() {
+      await browser.close();
+      const { code } = await web.stop();
+      web.kill();
+      return { code };
+    },
+  };
+}
+
+/** After a failed test: a screenshot of the page in /tmp, named for the test. */
+export async function failShot(page: Page, file: string, name: string): Promise<void> {
+  await page.screenshot({ path: `/tmp/forkscope-e2e-${file}-fail-${name.slice(0, 24).replace(/\W+/g, '-')}.png` }).catch(() => {});
 }

@@ -76,9 +76,14 @@ describe('forkscope web', () => {
     await expect.poll(() => descendantsOf(web.pid).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
     const run = descendantsOf(web.pid);
     expect(run.map((p) => p.pid)).toContain(master);
+    await new Promise((r) => setTimeout(r, 500)); // the observer's next /proc sample (10 Hz) has them
     const { code } = await web.stop();
     expect(code).toBe(0);
     for (const p of run) expect(readStat(p.pid)).toBeNull();
+    // One line says what was stopped, as /proc last showed it.
+    expect(web.stderr().trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^forkscope web: stopped the server on 127\\.0\\.0\\.1:\\d+ \\(master ${master}, fork model\\) and its 3 zombies — nothing of it is left running$`)),
+    ]);
   });
 
   it('refuses a bad port in one line with exit 2', async () => {
@@ -108,11 +113,14 @@ describe('forkscope web', () => {
 describe('npm start', () => {
   const hasElectron = existsSync(join(root, 'node_modules', 'electron', 'path.txt'));
 
-  it('without an Electron binary says so in one line, runs browser mode, and Ctrl+C leaves nothing', async () => {
+  it("without an Electron binary tries Electron's installer, says why it could not, runs browser mode, and Ctrl+C leaves nothing", async () => {
     const proc = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), ...(hasElectron ? ['--web'] : []), '--no-open'], {
       cwd: root,
       detached: true, // its own process group, like a terminal's foreground job
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Electron's installer is tried first: here against a port nobody listens on, so the test
+      // never downloads anything (test/integration/electron-install.test.ts tests a download).
+      env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/' },
     });
     let out = '';
     let err = '';
@@ -121,9 +129,14 @@ describe('npm start', () => {
     const exited = once(proc, 'exit') as Promise<[number | null, string | null]>;
     try {
       await expect.poll(() => out, { timeout: 90_000, interval: 100 }).toMatch(/^forkscope web: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n$/);
-      if (!hasElectron) expect(err).toMatch(/^forkscope: no Electron binary here .*install-electron.* browser instead$/m);
+      if (!hasElectron) {
+        expect(err).toMatch(/^forkscope: Electron's binary is missing .*: fetching it with Electron's installer/m);
+        expect(err).toMatch(/^forkscope: no Electron binary here \(the download failed: .*fetch failed; .*install-electron.* browser instead$/m);
+      }
       const url = /(http:\S+)/.exec(out)![1];
       const master = await zombiesVia(url);
+      await expect.poll(() => descendantsOf(proc.pid!).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
+      await new Promise((r) => setTimeout(r, 500)); // and the observer has sampled them
       const run = descendantsOf(proc.pid!);
       expect(run.map((p) => p.pid)).toContain(master);
       // Ctrl+C: the terminal signals the whole foreground process group.
@@ -131,6 +144,8 @@ describe('npm start', () => {
       const [code] = await exited;
       expect(code).toBe(0);
       for (const p of run) expect(readStat(p.pid)).toBeNull();
+      // Ctrl+C's one line, after whatever the start printed.
+      expect(err.trim().split('\n').at(-1)).toMatch(new RegExp(`^forkscope web: stopped the server on 127\\.0\\.0\\.1:\\d+ \\(master ${master}, fork model\\) and its 3 zombies — nothing of it is left running$`));
     } finally {
       for (const g of [proc.pid!, ...descendantsOf(proc.pid!).map((p) => p.pgrp)]) {
         try {

@@ -1,5 +1,5 @@
 // The kernel's word, for assertions: read /proc directly (never through the code under test).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -61,4 +61,52 @@ export function isAlive(pid: number): boolean {
 
 export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+export interface TcpRow {
+  localPort: number;
+  remotePort: number;
+  /** Kernel state number: 1 ESTABLISHED, 8 CLOSE_WAIT, 10 LISTEN… */
+  state: number;
+  /** LISTEN: the accept-queue length. Others: unread bytes. */
+  rxQueue: number;
+  inode: number;
+}
+
+/**
+ * The kernel's TCP table for one local port, from /proc/net/tcp and tcp6: an account of
+ * sockets independent of inet_diag (what forkscope observe reads), for assertions.
+ */
+export function tcpRows(localPort: number): TcpRow[] {
+  const out: TcpRow[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      const port = parseInt(f[1].split(':')[1], 16);
+      if (port !== localPort) continue;
+      out.push({ localPort: port, remotePort: parseInt(f[2].split(':')[1], 16), state: parseInt(f[3], 16), rxQueue: parseInt(f[4].split(':')[1], 16), inode: Number(f[9]) });
+    }
+  }
+  return out;
+}
+
+/** Socket inodes a process holds open (readlink of /proc/PID/fd/*). */
+export function socketInodes(pid: number): number[] {
+  const out: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) out.push(Number(m[1]));
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return out;
 }

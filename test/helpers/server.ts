@@ -1,34 +1,41 @@
-// Starts a real `forkscope serve --json` in its own process group, collects its events,
-// and kills the whole group at the end. Every integration test goes through this.
+// Starts a real `forkscope serve --json` (or `forkscope observe --json`) in its own process
+// group, collects its events, and kills the whole group at the end. Every integration test
+// goes through this.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventType, EventOf, ForkscopeEvent, Command } from '../../server-core/events';
+import type { Command, ContractEvent, ForkscopeEvent } from '../../server-core/events';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const cli = join(root, 'bin', 'forkscope.mjs');
 
-export interface ServerRun {
+type Of<E extends ContractEvent, T extends E['type']> = Extract<E, { type: T }>;
+
+export interface Run<E extends ContractEvent> {
   proc: ChildProcess;
   pid: number;
   port: number;
-  events: ForkscopeEvent[];
+  events: E[];
   stderr: () => string;
   /** Resolves with the first event (already seen or future) that matches. */
-  waitFor<T extends EventType>(type: T, pred?: (e: EventOf<T>) => boolean, timeoutMs?: number): Promise<EventOf<T>>;
+  waitFor<T extends E['type']>(type: T, pred?: (e: Of<E, T>) => boolean, timeoutMs?: number): Promise<Of<E, T>>;
   /** Resolves when `count` events of a type have been seen. */
-  waitForCount(type: EventType, count: number, timeoutMs?: number): Promise<void>;
-  of<T extends EventType>(type: T): EventOf<T>[];
+  waitForCount(type: E['type'], count: number, timeoutMs?: number): Promise<void>;
+  of<T extends E['type']>(type: T): Of<E, T>[];
   send(cmd: Command): void;
   /** SIGTERM, wait for exit; returns the exit code/signal. */
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILL to the whole process group (cleanup; safe to call twice). */
+  /** SIGKILL to the whole process group (cleanup; safe to call twice); with observe, the observed server's group too. */
   kill(): void;
 }
 
-const running = new Set<ServerRun>();
+export type ServerRun = Run<ForkscopeEvent>;
+/** `forkscope observe`: `port` is the observed server's, `server` its pid (once `observing` came). */
+export type ObserveRun = Run<ContractEvent> & { server: number };
+
+const running = new Set<{ kill(): void }>();
 
 /** Kills every server a test file started (call from afterEach/afterAll). */
 export function killAllServers(): void {
@@ -41,7 +48,46 @@ export function killAllServers(): void {
  * so the pid is still the master's.
  */
 export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; waitListening?: boolean; wrap?: string[] } = {}): Promise<ServerRun> {
-  const argv = [process.execPath, cli, 'serve', ...args, '--json'];
+  const run = spawnCli<ForkscopeEvent>(['serve', ...args, '--json'], opts);
+  if (opts.waitListening !== false) {
+    const listening = await run.waitFor('listening');
+    run.port = listening.port;
+  }
+  return run;
+}
+
+/**
+ * `forkscope observe --json ARGS…` (e.g. ['--', python3, 'examples/x.py', '0']). Resolves once it
+ * says `observing` (unless waitObserving is false: for runs that are meant to fail).
+ */
+export async function startObserve(args: string[], opts: { env?: NodeJS.ProcessEnv; waitObserving?: boolean; wrap?: string[] } = {}): Promise<ObserveRun> {
+  const run = spawnCli<ContractEvent>(['observe', '--json', ...args], opts) as ObserveRun;
+  run.server = 0;
+  const kill = run.kill;
+  run.kill = () => {
+    // The observed server runs in a process group of its own.
+    const started = run.events.find((e) => e.type === 'observing');
+    if (started && 'command' in started && started.command) killGroup(started.pid);
+    kill();
+  };
+  if (opts.waitObserving !== false) {
+    const observing = await run.waitFor('observing');
+    run.port = observing.port;
+    run.server = observing.pid;
+  }
+  return run;
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+function spawnCli<E extends ContractEvent>(cliArgs: string[], opts: { env?: NodeJS.ProcessEnv; wrap?: string[] }): Run<E> {
+  const argv = [process.execPath, cli, ...cliArgs];
   const [command, ...rest] = opts.wrap?.length ? [...opts.wrap, ...argv] : argv;
   const proc = spawn(command, rest, {
     cwd: root,
@@ -49,7 +95,7 @@ export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEn
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
-  const events: ForkscopeEvent[] = [];
+  const events: E[] = [];
   const waiters = new Set<() => void>();
   let err = '';
   let buf = '';
@@ -62,7 +108,7 @@ export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEn
       buf = buf.slice(nl + 1);
       if (!line.trim()) continue;
       try {
-        events.push(JSON.parse(line) as ForkscopeEvent);
+        events.push(JSON.parse(line) as E);
       } catch {
         err += `[non-JSON stdout] ${line}\n`;
       }
@@ -78,20 +124,20 @@ export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEn
     for (const w of [...waiters]) w();
   });
 
-  const run: ServerRun = {
+  const run: Run<E> = {
     proc,
     pid: proc.pid!,
     port: 0,
     events,
     stderr: () => err,
-    of: <T extends EventType>(type: T) => events.filter((e) => e.type === type) as EventOf<T>[],
-    waitFor<T extends EventType>(type: T, pred?: (e: EventOf<T>) => boolean, timeoutMs = 15_000): Promise<EventOf<T>> {
+    of: <T extends E['type']>(type: T) => events.filter((e) => e.type === type) as Of<E, T>[],
+    waitFor<T extends E['type']>(type: T, pred?: (e: Of<E, T>) => boolean, timeoutMs = 15_000): Promise<Of<E, T>> {
       return new Promise((res, rej) => {
         const check = (): boolean => {
-          const hit = events.find((e) => e.type === type && (!pred || pred(e as EventOf<T>)));
+          const hit = events.find((e) => e.type === type && (!pred || pred(e as Of<E, T>)));
           if (hit) {
             done();
-            res(hit as EventOf<T>);
+            res(hit as Of<E, T>);
             return true;
           }
           if (dead) {
@@ -136,24 +182,17 @@ export async function startServer(args: string[], opts: { env?: NodeJS.ProcessEn
       return { code, signal };
     },
     kill() {
-      try {
-        process.kill(-proc.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+      killGroup(proc.pid!);
     },
   };
   running.add(run);
-  if (opts.waitListening !== false) {
-    const listening = await run.waitFor('listening');
-    run.port = listening.port;
-  }
   return run;
 }
 
 /** Runs `forkscope <args>` to completion (for usage-error and client tests). */
-export async function runCli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [cli, ...args], { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function runCli(args: string[], opts: { input?: string; timeoutMs?: number; wrap?: string[] } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [command, ...rest] = [...(opts.wrap ?? []), process.execPath, cli, ...args];
+  const proc = spawn(command, rest, { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));

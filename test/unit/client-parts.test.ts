@@ -115,6 +115,25 @@ describe('stats', () => {
     expect(text).toMatch(/p50 20\.0 ms · p90 30\.0 ms · p99 30\.0 ms · max 30\.0 ms/);
     expect(summarize([], 0).latencyMs).toBeNull();
   });
+
+  it('counts answers by status class (a 503 is an answer, not a success) and says how long they waited', () => {
+    const base = { outcome: 'ok' as const, synRetries: 0, bodyBytes: 2, receivedBytes: 40, sentBytes: 30 };
+    const results: ConnResult[] = [
+      ...Array.from({ length: 11 }, (_, i) => ({ ...base, id: i + 1, status: 503, connectMs: 1, firstByteMs: 2001 + i, latencyMs: 2002 + i })),
+      { ...base, id: 12, status: 200, connectMs: 1, firstByteMs: 51, latencyMs: 52 },
+      { ...base, id: 13, outcome: 'refused', receivedBytes: 0 },
+    ];
+    const s = summarize(results, 2100);
+    expect(s.classes).toEqual({ '5xx': 11, '2xx': 1 });
+    expect(s.waitMs).toEqual({ p50: 2004, max: 2010, n: 12 });
+    const text = formatSummary(s);
+    expect(text).toContain('Answers: 1 × 2xx success (200 OK ×1) · 11 × 5xx server error: the server could not serve it (503 Service Unavailable ×11)');
+    expect(text).toMatch(/Waited \(handshake → first byte of the answer\): p50 2004\.0 ms · max 2010\.0 ms — in the server's accept queue/);
+    // Where the server's accepts were seen too (the app), the queue itself is named.
+    const app = formatSummary({ ...s, queueMs: { p50: 1999, max: 2003, n: 11 } });
+    expect(app).toMatch(/In the accept queue \(handshake → the server's accept\): p50 1999\.0 ms · max 2003\.0 ms \(11 of 13 connections\)/);
+    expect(app).not.toMatch(/Waited/);
+  });
 });
 
 describe('explanations', () => {

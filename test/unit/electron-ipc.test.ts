@@ -20,7 +20,7 @@ describe('Electron IPC', () => {
 
   it('registers one handler per channel and removes them again', () => {
     const dispose = registerIpc({ supervisor: fakeSupervisor(), isTrustedSender: trustedFrame(['forkscope://app']) });
-    expect([...ipcHandlers.keys()].sort()).toEqual(['client:fire', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
+    expect([...ipcHandlers.keys()].sort()).toEqual(['client:fire', 'observe:start', 'process:fds', 'recording:get', 'recording:opened', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
     dispose();
     expect(ipcHandlers.size).toBe(0);
   });

@@ -13,6 +13,7 @@ vi.mock('electron', async () => {
     enableSandbox: vi.fn(() => h.order.push('enableSandbox')),
     requestSingleInstanceLock: vi.fn(() => true),
     whenReady: vi.fn(() => new Promise<void>((resolve) => (h.ready = resolve))),
+    commandLine: { getSwitchValue: vi.fn(() => '') },
     quit: vi.fn(),
   });
   base.protocol.registerSchemesAsPrivileged.mockImplementation(() => h.order.push('registerSchemes'));
@@ -58,7 +59,7 @@ describe('Electron main', () => {
     expect(win.webContents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     expect(electron.protocol.handle).toHaveBeenCalledWith('forkscope', expect.any(Function));
     expect(electron.session.defaultSession.headerListeners).toHaveLength(1);
-    expect(ipcHandlers.size).toBe(6);
+    expect(ipcHandlers.size).toBe(10);
     expect((h.sup as ReturnType<typeof fakeSupervisor>).subscribers()).toBe(1); // batches flow to the window
   });
 
@@ -78,8 +79,12 @@ describe('Electron main', () => {
     expect(first.preventDefault).toHaveBeenCalled();
     expect(sup.shutdown).toHaveBeenCalledTimes(1);
     expect(electron.app.quit).not.toHaveBeenCalled();
+    const said = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     finish();
     await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalledTimes(1));
+    // The terminal that ran `npm start` is told, in one line, what was stopped.
+    expect(said.mock.calls.map((c) => String(c[0]))).toEqual(['forkscope: stopped; no server was running\n']);
+    said.mockRestore();
     // The quit that follows goes through.
     const second = { preventDefault: vi.fn() };
     electron.app.emit('before-quit', second);

@@ -24,11 +24,13 @@ describe('preload API', () => {
     await api.stop();
     await api.command({ cmd: 'reap-now' });
     await api.snapshot();
+    await api.fds(1234);
     expect(ipc.invoke.mock.calls).toEqual([
       ['server:start', goodConfig],
       ['server:stop', null],
       ['server:command', { cmd: 'reap-now' }],
       ['timeline:snapshot', null],
+      ['process:fds', { pid: 1234 }],
     ]);
   });
 

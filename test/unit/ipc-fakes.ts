@@ -19,6 +19,8 @@ export const goodFire: FireOptions = {
   allowRemote: false,
 };
 
+import { makeHeader } from '../../server-core/recording/format';
+
 export { emptySummary };
 
 export interface FakeSupervisor extends SupervisorApi {
@@ -33,6 +35,7 @@ export function fakeSupervisor(): FakeSupervisor {
   const fireSummary: FireSummary = { total: 1, outcomes: { ok: 1 }, statuses: { '200': 1 }, latencyMs: null, bytes: 5, errors: [], ms: 3 };
   return {
     start: vi.fn(async (config: RunConfig) => ({ ...emptySummary(), running: true, config })),
+    observe: vi.fn(async () => ({ ...emptySummary(), running: true })),
     stop: vi.fn(async () => {}),
     restart: vi.fn(async (config?: RunConfig) => ({ ...emptySummary(), running: true, config: config ?? null })),
     command: vi.fn(() => {}),
@@ -42,6 +45,11 @@ export function fakeSupervisor(): FakeSupervisor {
       return { snapshot: snapshot(), unsubscribe: () => listeners.delete(onBatch) };
     }),
     summary: vi.fn(emptySummary),
+    fds: vi.fn((pid: number) => ({ pid, t: 0, zombie: false, limit: 1024, fds: [{ fd: 0, kind: 'pipe' as const, detail: 'pipe:[1]', std: 'stdin' as const }] })),
+    recording: vi.fn(() => ({
+      header: makeHeader({ recorder: 'app', settings: null, platform: { os: 'linux', release: 'test', arch: 'x64', node: '20' }, startedMs: 0, origin: null }),
+      events: [],
+    })),
     shutdown: vi.fn(async () => {}),
     emit: (batch) => listeners.forEach((l) => l(batch)),
     subscribers: () => listeners.size,

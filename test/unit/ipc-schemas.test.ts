@@ -51,11 +51,23 @@ describe('renderer → main schemas', () => {
   });
 
   it('knows every channel and refuses others', () => {
-    expect(INVOKE_CHANNELS.sort()).toEqual(['client:fire', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
+    expect(INVOKE_CHANNELS.sort()).toEqual(['client:fire', 'observe:start', 'process:fds', 'recording:get', 'recording:opened', 'server:command', 'server:restart', 'server:start', 'server:stop', 'timeline:snapshot']);
     expect(parseInvoke('shell:exec', 'ls')).toMatchObject({ ok: false, error: expect.stringContaining('unknown channel') });
     expect(parseInvoke('__proto__', null).ok).toBe(false);
     expect(parseInvoke('server:stop', undefined)).toEqual({ ok: true, channel: 'server:stop', arg: null });
     expect(parseInvoke('server:stop', { now: true }).ok).toBe(false);
+  });
+
+  it('"Watch a server": a command (with an optional folder) or a pid, never both, never neither', () => {
+    expect(parseInvoke('observe:start', { command: 'python3 examples/fork-no-reap.py', cwd: '/tmp' })).toMatchObject({ ok: true, channel: 'observe:start' });
+    expect(parseInvoke('observe:start', { pid: 1234, port: 8888 })).toMatchObject({ ok: true });
+    expect(parseInvoke('observe:start', { command: 'python3 x.py', pid: 1234 })).toMatchObject({ ok: false, error: expect.stringContaining('not both') });
+    expect(parseInvoke('observe:start', {})).toMatchObject({ ok: false, error: expect.stringContaining('a command or a pid') });
+    expect(parseInvoke('observe:start', { pid: 1234, cwd: '/tmp' }).ok).toBe(false);
+    expect(parseInvoke('observe:start', { command: '   ' }).ok).toBe(false);
+    expect(parseInvoke('observe:start', { command: 'a\0b' }).ok).toBe(false);
+    expect(parseInvoke('observe:start', { pid: 0 }).ok).toBe(false);
+    expect(parseInvoke('observe:start', { command: 'x', shell: true }).ok).toBe(false);
   });
 
   it('explain a refusal in one line naming the field', () => {
@@ -80,6 +92,8 @@ describe('dispatch', () => {
     await expect(dispatch('client:fire', goodFire)).resolves.toMatchObject({ total: 1 });
     await expect(dispatch('timeline:snapshot', null)).resolves.toMatchObject({ nextSeq: 0 });
     expect(sup.subscribers()).toBe(0); // the snapshot's subscription was dropped at once
+    await expect(dispatch('process:fds', { pid: 4242 })).resolves.toMatchObject({ pid: 4242, limit: 1024 });
+    expect(sup.fds).toHaveBeenCalledWith(4242);
   });
 
   it('never lets a bad message reach the supervisor', async () => {
@@ -88,6 +102,8 @@ describe('dispatch', () => {
     await expect(dispatch('server:start', { ...goodConfig, model: 'threads' })).rejects.toBeInstanceOf(BadMessageError);
     await expect(dispatch('server:command', { cmd: 'kill', pid: -1, signal: 9 })).rejects.toBeInstanceOf(BadMessageError);
     await expect(dispatch('eval', '1+1')).rejects.toBeInstanceOf(BadMessageError);
-    for (const fn of [sup.start, sup.command, sup.stop, sup.fire, sup.restart]) expect(vi.mocked(fn)).not.toHaveBeenCalled();
+    await expect(dispatch('process:fds', { pid: 1 })).rejects.toBeInstanceOf(BadMessageError);
+    await expect(dispatch('process:fds', { pid: 4242, path: '/etc' })).rejects.toBeInstanceOf(BadMessageError);
+    for (const fn of [sup.start, sup.command, sup.stop, sup.fire, sup.restart, sup.fds]) expect(vi.mocked(fn)).not.toHaveBeenCalled();
   });
 });

@@ -28,7 +28,9 @@ describe('Series', () => {
     const last = j.series.snapshot().at(-1)!;
     expect(last.zombies).toBe(j.summary.zombies.count);
     expect(last.zombies).toBe(4);
-    expect(last.workers).toBe(1); // 304 only: zombies are not live
+    // Live workers are the most at once in the second (304 and 305), and 304 only at its end.
+    expect(last.workers).toBe(2);
+    expect(last.workersEnd).toBe(1); // zombies are not live
     expect(last.sigchld).toBe(j.summary.counters.sigchld);
     expect(last.exited).toBe(j.summary.counters.exited);
     expect([last.sigchld, last.exited]).toEqual([1, 2]);
@@ -57,6 +59,32 @@ describe('Series', () => {
     ]);
   });
 
+  it('plots live workers as the queue is plotted: the most in each second, so short-lived ones are not drawn as none', () => {
+    const c = new Clock();
+    const j = new Journal();
+    j.applyBatch(batch(0, runStart(c)), 0);
+    const burst = Array.from({ length: 10 }, (_, i) => proc(400 + i, 'worker', 'S'));
+    j.applyBatch(
+      batch(3, [
+        // A burst of 10 workers, each alive for half a second, all gone before the second ends.
+        c.ev('proc', { pid: SUPERVISOR, procs: burst, zombies: 0, full: false, t: 1100 }),
+        c.ev('proc', { pid: SUPERVISOR, procs: [], zombies: 0, full: false, gone: burst.map((p) => p.pid), t: 1600 }),
+        c.ev('queue', { length: 4, backlog: 5, t: 1200 }),
+        c.ev('queue', { length: 0, backlog: 5, t: 1700 }),
+        c.ev('response', { conn: 1, status: 200, headers: [], bytes: 1, t: 3500 }),
+      ]),
+      0,
+    );
+    expect(j.series.snapshot().map((p) => [p.s, p.workers, p.queue])).toEqual([
+      [0, 0, 0],
+      [1, 10, 4],
+      [2, 0, 0],
+      [3, 0, 0],
+    ]);
+    // Quiet seconds carry on from the level at the end of the last one, not its peak.
+    expect(extendTo([pt(1, { workers: 10, workersEnd: 0 })], 3, 0).map((p) => p.workers)).toEqual([10, 0, 0]);
+  });
+
   it('starts over with a new master', () => {
     const c = new Clock();
     const j = new Journal();
@@ -67,7 +95,7 @@ describe('Series', () => {
   });
 });
 
-const pt = (s: number, over: Partial<Point> = {}): Point => ({ s, zombies: 0, workers: 0, queue: 0, rps: 0, sigchld: 0, exited: 0, ...over });
+const pt = (s: number, over: Partial<Point> = {}): Point => ({ s, zombies: 0, workers: 0, workersEnd: 0, queue: 0, rps: 0, sigchld: 0, exited: 0, ...over });
 
 describe('chart rows', () => {
   it('puts each second’s value over [s, s + 1) and leaves the running second’s rate out', () => {

@@ -102,4 +102,22 @@ describe('Conversations', () => {
     expect(convs.size).toBe(10);
     expect(convs.list()[0].conn).toBe(21);
   });
+
+  it('lists connections in the order the server accepted them — the order of the #numbers they are labelled with', () => {
+    const c = new Clock();
+    const convs = new Conversations();
+    // Eight clients start 1…8; an iterative server with a full queue accepts them in another order.
+    for (let id = 1; id <= 8; id++) {
+      convs.apply(c.ev('client-connect', { pid: SUPERVISOR, id, host: '127.0.0.1', port: 40000 }));
+      convs.apply(c.ev('client-connected', { pid: SUPERVISOR, id, localPort: 52000 + id, ms: 0.2 }));
+    }
+    const acceptOrder = [4, 8, 6, 7, 5, 1, 2];
+    acceptOrder.forEach((client, i) => convs.apply(c.ev('accept', { conn: i + 1, peer: { address: '127.0.0.1', port: 52000 + client } })));
+    const list = convs.list();
+    expect(list.map((x) => x.conn)).toEqual([1, 2, 3, 4, 5, 6, 7, undefined]);
+    expect(list.map((x) => x.clientId)).toEqual([4, 8, 6, 7, 5, 1, 2, 3]);
+    // "accepted last" is the highest number, not the client that started last.
+    expect(convs.lastAccepted()?.conn).toBe(7);
+    expect(convs.lastAccepted()?.clientId).toBe(2);
+  });
 });

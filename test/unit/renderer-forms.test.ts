@@ -30,7 +30,7 @@ describe('server form', () => {
     const plain = toRunConfig(defaultServerForm());
     expect(plain.ok && 'maxZombies' in plain.value).toBe(false);
     expect(toRunConfig({ ...defaultServerForm(), maxZombies: '50', readTimeoutS: '2' })).toMatchObject({ ok: true, value: { maxZombies: 50, readTimeoutS: 2 } });
-    expect(toRunConfig({ ...defaultServerForm(), workerTimeoutS: '0' })).toEqual({ ok: false, error: 'Worker timeout: between 1 and 86400' });
+    expect(toRunConfig({ ...defaultServerForm(), workerTimeoutS: '0' })).toEqual({ ok: false, error: 'Worker timeout (s): between 1 and 86400' });
   });
 });
 

@@ -23,4 +23,11 @@ describe('keyboard', () => {
     expect(keyAction(key('r', { ctrlKey: true }))).toBeNull();
     expect(keyAction(key(' ', { repeat: true }))).toBeNull();
   });
+
+  it('Escape closes (the drawer, menus) from anywhere but an open drop-down list', () => {
+    expect(keyAction(key('Escape'))).toBe('close');
+    expect(keyAction(key('Escape', { tag: 'INPUT', inputType: 'text' }))).toBe('close');
+    expect(keyAction(key('Escape', { tag: 'BUTTON' }))).toBe('close');
+    expect(keyAction(key('Escape', { tag: 'SELECT' }))).toBeNull();
+  });
 });

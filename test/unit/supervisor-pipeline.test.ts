@@ -141,6 +141,34 @@ describe('summary reducer', () => {
     applyEvent(s, { type: 'master-exit', t: 7, pid: 1, code: null, signal: 'SIGKILL', stderr: [], message: 'killed' });
     expect(s).toMatchObject({ running: false, master: null, lastError: 'killed' });
   });
+
+  it('a watched server: observing starts a run; connections, handler and traced SIGCHLDs follow; its end clears them', () => {
+    const s = emptySummary();
+    const seen = { basis: 'observed' as const, pid: 40 };
+    applyEvent(s, { type: 'observing', t: 1, ...seen, host: '127.0.0.1', port: 8888, backlog: 5, listeners: [40], tracing: false, origin: '0', command: ['python3', 'x.py'], cwd: '/w' });
+    expect(s).toMatchObject({ running: true, config: null, master: { pid: 40, port: 8888, backlog: 5 }, queue: { length: 0, backlog: 5 } });
+    expect(s.observed).toEqual({ pid: 40, command: ['python3', 'x.py'], cwd: '/w', tracing: false, traceNote: null, handler: null, sent: { queued: 0, merged: 0, ignored: 0 } });
+    applyEvent(s, { type: 'notice', t: 2, ...seen, code: 'NO_TRACE', message: 'needs root' });
+    applyEvent(s, { type: 'sigchld-handler', t: 2, ...seen, proc: 40, action: 'handler' });
+    applyEvent(s, { type: 'sigchld-sent', t: 2, ...seen, child: 41, result: 'merged' });
+    expect(s.observed).toMatchObject({ traceNote: 'needs root', handler: 'handler', sent: { queued: 0, merged: 1, ignored: 0 } });
+    const conn = (n: number, state: string, holders: number[]) =>
+      ({ type: 'connection', t: 3, ...seen, conn: n, local: { address: '127.0.0.1', port: 8888 }, peer: { address: '127.0.0.1', port: 5000 + n }, state, holders, waiting: false }) as const;
+    applyEvent(s, conn(1, 'ESTABLISHED', [40, 41]));
+    applyEvent(s, conn(2, 'ESTABLISHED', [40]));
+    applyEvent(s, conn(1, 'CLOSE_WAIT', [40]));
+    expect(s.connections.map((c) => [c.conn, c.state, c.holders])).toEqual([[1, 'CLOSE_WAIT', [40]], [2, 'ESTABLISHED', [40]]]);
+    applyEvent(s, conn(2, 'CLOSED', []));
+    expect(s.connections.map((c) => c.conn)).toEqual([1]);
+    const p = (pid: number, state: string, role: 'master' | 'worker') => ({ pid, ppid: 40, state, start: 0, cmd: '', fds: null, rssKb: 0, role });
+    applyEvent(s, { type: 'proc', t: 5, ...seen, procs: [p(40, 'S', 'master'), p(41, 'Z', 'worker')], zombies: 1 });
+    expect(s.zombies).toEqual({ count: 1, pids: [41] });
+    applyEvent(s, { type: 'master-exit', t: 6, ...seen, code: null, signal: 'SIGTERM', stderr: [], expected: true });
+    expect(s).toMatchObject({ running: false, connections: [] });
+    expect(s.observed?.pid).toBe(40); // still said what was watched
+    applyEvent(s, { type: 'master-start', t: 7, pid: 1, child: 50, argv: [], config: defaultRunConfig() });
+    expect(s.observed).toBeNull();
+  });
 });
 
 describe('serveArgs and explainExit', () => {

@@ -1,5 +1,5 @@
 // Kernel constants the observer needs to turn /proc numbers into ms and KiB.
-import { libc } from '../../server-core/sys/libc';
+import { libc } from './libc';
 
 const sysconf_ = libc.func('long sysconf(int name)');
 // glibc values of the _SC_ names (Linux; /proc readers only run there).

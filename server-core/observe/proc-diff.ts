@@ -1,7 +1,7 @@
 // `proc` events carry what changed since the previous sample, not the whole tree: 500 zombies
 // sampled ten times a second would otherwise fill the history with copies of the same list.
 // The first event of a run is full; see applyProcEvent in supervisor/summary.ts.
-import type { ProcInfo } from '../../server-core/events';
+import type { ProcInfo } from '../events';
 
 export interface ProcDiff {
   changed: ProcInfo[];

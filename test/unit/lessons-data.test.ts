@@ -1,0 +1,69 @@
+// The lessons are data: every step has its words in both languages, every prediction names a
+// check that reveals it, every listing line a lesson points at exists, and the checks decide on
+// what the kernel reported — a world where nothing happened never passes.
+import { describe, expect, it } from 'vitest';
+import { LESSONS } from '../../src-renderer/lessons';
+import type { Lesson, World } from '../../src-renderer/lessons/types';
+import { emptySummary } from '../../src-main/supervisor/summary';
+import { Journal } from '../../src-renderer/store/journal';
+import { catalogProblems } from '../helpers/catalogs';
+
+const quietWorld = (): World => ({
+  events: [],
+  procs: [],
+  zombies: { count: 0, pids: [] },
+  queue: { length: 0, backlog: 0 },
+  run: new Journal().run(),
+  fires: [],
+  now: 0,
+});
+
+describe.each(LESSONS.map((l) => [l.id, l] as [string, Lesson]))('lesson %s', (_id, lesson) => {
+  it('has the same words in English and Chinese', () => {
+    expect(catalogProblems(lesson.text.en, lesson.text['zh-CN'])).toEqual([]);
+  });
+
+  it('has a title, a body and what its kind needs for every step', () => {
+    for (const s of lesson.steps) {
+      const text = lesson.text.en.steps[s.id];
+      expect(text, s.id).toBeDefined();
+      expect(text.title && text.body, s.id).toBeTruthy();
+      if (s.kind === 'do') expect(text.button, s.id).toBeTruthy();
+      if (s.kind === 'check') expect(text.hint && text.passed, s.id).toBeTruthy();
+      if (s.kind === 'predict') {
+        expect(s.choices).toContain(s.answer);
+        for (const c of s.choices) expect(text.choices?.[c], `${s.id}.${c}`).toBeTruthy();
+        expect(text.why, s.id).toBeTruthy();
+        expect(lesson.steps.some((x) => x.kind === 'check' && x.id === s.reveal), `${s.id} reveals ${s.reveal}`).toBe(true);
+      }
+      if (s.kind === 'check' && s.from) expect(lesson.steps.some((x) => x.kind === 'do' && x.id === s.from)).toBe(true);
+    }
+    expect(new Set(lesson.steps.map((s) => s.id)).size).toBe(lesson.steps.length);
+  });
+
+  it('points only at lines its listing has', () => {
+    const n = lesson.code.lines.length;
+    for (const line of Object.values(lesson.code.events)) expect(line).toBeLessThan(n);
+    for (const s of lesson.steps) if (s.line != null) expect(s.line, s.id).toBeLessThan(n);
+    expect(lesson.code.here.file).toMatch(/^server-core\/.+\.ts$/);
+  });
+
+  it('never passes a check in a world where nothing happened', () => {
+    for (const s of lesson.steps) if (s.kind === 'check') expect(s.goal(quietWorld()), s.id).not.toBe('pass');
+  });
+});
+
+it('the lessons follow the tutorial in order, with stable ids', () => {
+  expect(LESSONS.map((l) => l.id)).toEqual([
+    'minimal-server',
+    'gateway',
+    'backlog',
+    'process-per-connection',
+    'descriptors',
+    'zombies',
+    'sigchld-eintr',
+    'signals-not-queued',
+    'prefork',
+  ]);
+  expect(emptySummary().queue.length).toBe(0);
+});
