@@ -31,7 +31,7 @@ const testid = (id: string) => page.getByTestId(id);
  */
 async function englishWords(): Promise<string[]> {
   const TOKENS = new Set(
-    'SIGCHLD SIGKILL SIGTERM SIGINT SIGHUP SIGSTOP SIGCONT SIGUSR waitpid wait WNOHANG EMFILE EAGAIN EINTR TCP_INFO TCP accept recv send sendall close listen bind socket fork exec posix_spawn forkscope proc HTTP GET POST OK RSS Backlog backlog Keep alive none loop WSGI environ start_response Fetch Request Response Node req res Hono Express inetd CGI Apache prefork gunicorn sync worker workers nofile RLIMIT_NOFILE Python SYN ACK FIN EOF kill app hello slow echo stream crash default module callable mjs curl pid ppid kB MB req wsgi errors input Date Server SO_REUSEADDR getsockopt path to English Ctrl Enter web server HAR PNG'.split(' '),
+    'SIGCHLD SIGKILL SIGTERM SIGINT SIGHUP SIGSTOP SIGCONT SIGUSR waitpid wait WNOHANG EMFILE EAGAIN EINTR TCP_INFO TCP accept recv send sendall close listen bind socket poll fork exec posix_spawn forkscope proc HTTP GET POST OK RSS Backlog backlog Keep alive none loop WSGI environ start_response Fetch Request Response Node req res Hono Express inetd CGI Apache prefork gunicorn sync worker workers nofile RLIMIT_NOFILE Python SYN ACK FIN EOF kill app hello slow echo stream crash default module callable mjs curl pid ppid kB MB req wsgi errors input Date Server SO_REUSEADDR getsockopt path to English Ctrl Enter web server HAR PNG'.split(' '),
   );
   return page.evaluate((tokens) => {
     const out = new Set<string>();
