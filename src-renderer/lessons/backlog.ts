@@ -20,7 +20,7 @@ export const backlog: Lesson = {
       '    conn.close()',
     ],
     events: { listening: 0, queue: 0, accept: 2, request: 3, response: 6, close: 7 },
-    here: { file: 'server-core/listener.ts', fn: 'listen' },
+    here: { file: 'server-core/listener.ts', fn: 'openListener' },
   },
   steps: [
     { kind: 'explain', id: 'backlog', line: 0 },

@@ -34,7 +34,7 @@ export const descriptors: Lesson = {
       '        pass',
     ],
     events: { accept: 1, fork: 2, close: 7, exit: 8, 'fds-released': 12, 'client-eof': 12 },
-    here: { file: 'server-core/models/fork.ts', fn: 'serve' },
+    here: { file: 'server-core/models/fork.ts', fn: 'handOff' },
   },
   steps: [
     { kind: 'explain', id: 'refcount', line: 10 },

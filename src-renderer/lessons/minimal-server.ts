@@ -27,7 +27,7 @@ export const minimalServer: Lesson = {
       '    client_connection.close()',
     ],
     events: { listening: 7, accept: 10, request: 11, response: 14, close: 15 },
-    here: { file: 'server-core/models/iterative.ts', fn: 'run' },
+    here: { file: 'server-core/http/connection.ts', fn: 'run' },
   },
   steps: [
     { kind: 'explain', id: 'listen', line: 7 },

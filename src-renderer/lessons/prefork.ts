@@ -31,7 +31,7 @@ export const prefork: Lesson = {
       '    pid, status = os.wait()',
     ],
     events: { fork: 3, 'worker-ready': 5, accept: 6, request: 7, close: 8, reap: 11 },
-    here: { file: 'server-core/models/prefork.ts', fn: 'start' },
+    here: { file: 'server-core/worker/pool.ts', fn: 'run' },
   },
   steps: [
     { kind: 'explain', id: 'cost', line: 3 },

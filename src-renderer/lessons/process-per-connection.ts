@@ -22,7 +22,7 @@ export const processPerConnection: Lesson = {
       '        conn.close()',
     ],
     events: { accept: 1, fork: 2, 'worker-ready': 3, request: 5, response: 5, close: 6, exit: 7 },
-    here: { file: 'server-core/models/fork.ts', fn: 'serve' },
+    here: { file: 'server-core/models/fork.ts', fn: 'handOff' },
   },
   steps: [
     { kind: 'explain', id: 'fork', line: 2 },

@@ -32,7 +32,7 @@ export const sigchldEintr: Lesson = {
       '        raise',
     ],
     events: { sigchld: 0, reap: 1, accept: 6, eintr: 10 },
-    here: { file: 'server-core/reaper.ts', fn: 'onSigchld' },
+    here: { file: 'server-core/sigchld-eintr.ts', fn: 'oneWaitingThread' },
   },
   steps: [
     { kind: 'explain', id: 'handler', line: 3 },
@@ -68,7 +68,7 @@ export const sigchldEintr: Lesson = {
         },
         eintr: {
           title: 'EINTR: an interrupted call',
-          body: 'The master spends its time blocked, waiting for the next connection. A signal that arrives meanwhile runs the handler and makes the blocked call fail with EINTR (“interrupted system call”); the tutorial catches it and calls accept() again. forkscope’s master waits in poll() on a thread that is the only one to take SIGCHLD, so a burst of exits interrupts it for real.',
+          body: 'The master spends its time blocked, waiting for the next connection. A signal that arrives meanwhile runs the handler and makes the blocked call fail with EINTR (“interrupted system call”); the tutorial catches it and calls accept() again. The kernel gives a child’s SIGCHLD first to the thread that started the child; forkscope’s master starts its workers and waits for connections (in poll()) on one and the same thread, so a burst of exits interrupts that wait for real.',
         },
         burst: { title: 'Ten requests', body: 'Fire 10 requests: ten workers exit while the master is blocked.', button: 'Fire 10 requests' },
         interrupted: {
@@ -100,7 +100,7 @@ export const sigchldEintr: Lesson = {
         },
         eintr: {
           title: 'EINTR：被打断的调用',
-          body: '主进程大部分时间都阻塞着，等下一个连接。这时到来的信号会运行处理函数，并让阻塞的调用以 EINTR（interrupted system call）失败；教程捕获它，再调用一次 accept()。forkscope 的主进程在一个线程里阻塞在 poll() 上，只有这个线程接收 SIGCHLD，所以一批子进程退出会真的打断它。',
+          body: '主进程大部分时间都阻塞着，等下一个连接。这时到来的信号会运行处理函数，并让阻塞的调用以 EINTR（interrupted system call）失败；教程捕获它，再调用一次 accept()。内核会把子进程的 SIGCHLD 优先交给启动这个子进程的线程；forkscope 的主进程在同一个线程里启动工作进程、等待连接（阻塞在 poll() 上），所以一批子进程退出会真的打断这次等待。',
         },
         burst: { title: '十个请求', body: '发送 10 个请求：十个工作进程在主进程阻塞时退出。', button: '发送 10 个请求' },
         interrupted: {

@@ -26,7 +26,7 @@ export const signalsNotQueued: Lesson = {
       '            return',
     ],
     events: { sigchld: 0, exit: 2, 'reap-policy': 5 },
-    here: { file: 'server-core/reaper.ts', fn: 'reapLoop' },
+    here: { file: 'server-core/reaper.ts', fn: 'answerSignal' },
   },
   steps: [
     { kind: 'explain', id: 'merge', line: 2 },
@@ -50,7 +50,8 @@ export const signalsNotQueued: Lesson = {
       goal: (w) => {
         if (w.run.reap !== 'loop') return { fail: 'loop' };
         const exits = count(w, 'exit');
-        return exits >= 20 && count(w, 'reap') >= exits && w.zombies.count === 0 ? 'pass' : 'waiting';
+        // The burst is over (its result is in), every exit was reaped, and /proc shows no zombie.
+        return w.fires.length > 0 && exits >= 20 && count(w, 'reap') >= exits && w.zombies.count === 0 ? 'pass' : 'waiting';
       },
     },
   ],

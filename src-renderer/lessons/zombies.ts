@@ -37,7 +37,7 @@ export const zombies: Lesson = {
       '        conn.close()',
     ],
     events: { accept: 1, fork: 2, exit: 7, zombies: 9 },
-    here: { file: 'server-core/reaper.ts', fn: 'reap' },
+    here: { file: 'server-core/zombies.ts', fn: 'endedAmong' },
   },
   steps: [
     { kind: 'explain', id: 'zombie', line: 7 },

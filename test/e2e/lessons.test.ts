@@ -115,6 +115,8 @@ async function walk(opts: Walk): Promise<string[]> {
 describe('lessons, checked against the kernel', () => {
   it.each([
     ['minimal-server', ['served']],
+    ['gateway', ['environ', 'other']],
+    ['sigchld-eintr', ['reaped', 'interrupted']],
     ['process-per-connection', ['concurrent']],
     ['descriptors', ['no-eof', 'eof', 'emfile-seen']],
     ['prefork', ['compare']],
@@ -194,8 +196,10 @@ describe('lessons, checked against the kernel', () => {
         leftover: () => {
           expect(zombieChildrenOf(master).length).toBeGreaterThan(0);
         },
-        'none-left': () => {
-          expect(zombieChildrenOf(master)).toEqual([]);
+        'none-left': async () => {
+          // A child of a burst still finishing is a zombie for the moment before its SIGCHLD is
+          // answered; the loop leaves none standing.
+          await expect.poll(() => zombieChildrenOf(master), { timeout: 3000, interval: 20 }).toEqual([]);
         },
       },
     });

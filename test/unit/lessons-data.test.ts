@@ -7,6 +7,9 @@ import type { Lesson, World } from '../../src-renderer/lessons/types';
 import { emptySummary } from '../../src-main/supervisor/summary';
 import { Journal } from '../../src-renderer/store/journal';
 import { catalogProblems } from '../helpers/catalogs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { excerpt } from '../../src-renderer/lessons/source';
 
 const quietWorld = (): World => ({
   events: [],
@@ -46,6 +49,13 @@ describe.each(LESSONS.map((l) => [l.id, l] as [string, Lesson]))('lesson %s', (_
     for (const line of Object.values(lesson.code.events)) expect(line).toBeLessThan(n);
     for (const s of lesson.steps) if (s.line != null) expect(s.line, s.id).toBeLessThan(n);
     expect(lesson.code.here.file).toMatch(/^server-core\/.+\.ts$/);
+  });
+
+  it('links to a function server-core really has (Here in forkscope)', () => {
+    const { file, fn } = lesson.code.here;
+    const found = excerpt(readFileSync(join(__dirname, '..', '..', file), 'utf8'), fn);
+    expect(found, `${file} · ${fn}`).not.toBeNull();
+    expect(found!.lines.join('\n')).toContain(fn);
   });
 
   it('never passes a check in a world where nothing happened', () => {
