@@ -1,5 +1,6 @@
 // `npm run bench [-- SECTION... --reps N --duration S]`: every benchmark of docs/benchmarks.md.
-// Sections: iterative, fork, prefork (bench/http.mjs), supervisor (bench/supervisor.mjs),
+// Sections: iterative, fork, prefork (bench/http.mjs), cpu (bench/cpu.mjs: CPU time per
+// request, prefork against Node's cluster), supervisor (bench/supervisor.mjs),
 // renderer (bench/renderer.mjs when present), latency (bench/latency.mjs: event → screen with
 // every process real), record (bench/record.mjs: what --record costs a busy server), replay
 // (bench/replay.mjs: opening and seeking a ten-minute recording), observe (bench/observe.mjs:
@@ -19,7 +20,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i].startsWith('--')) flags.push(args[i], args[++i]);
   else sections.push(args[i]);
 }
-const all = ['iterative', 'fork', 'prefork', 'supervisor', 'renderer', 'latency', 'record', 'replay', 'observe'];
+const all = ['iterative', 'fork', 'prefork', 'cpu', 'supervisor', 'renderer', 'latency', 'record', 'replay', 'observe'];
 const chosen = sections.length ? sections : all;
 const unknown = chosen.filter((s) => !all.includes(s));
 if (unknown.length) {
@@ -38,6 +39,7 @@ const run = (file, extra) => {
   if (r.status !== 0) process.exitCode = 1;
 };
 if (http.length) run('http.mjs', [...http, ...flags]);
+if (chosen.includes('cpu')) run('cpu.mjs', []);
 if (chosen.includes('supervisor')) run('supervisor.mjs', []);
 if (chosen.includes('renderer')) run('renderer.mjs', lessons ? ['--lessons'] : []);
 if (chosen.includes('latency')) run('latency.mjs', ['--runs', '3', ...(lessons ? ['--lessons'] : [])]);

@@ -8,8 +8,9 @@
 // The listening socket carries a receive timeout (makeAcceptBlock), so a worker that stops
 // accepting learns it within that time; an accept cannot be cancelled otherwise.
 import type { Peer } from '../events';
-import { E, SysError, koffi } from './libc';
-import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCKADDR_MAX, accept4_, accept_, decodeSockaddr, setNonblockCloexec } from './socket';
+import { tracer } from './calls';
+import { E, SysError, errnoName, koffi } from './libc';
+import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCKADDR_MAX, accept4_, accept_, decodeSockaddr, setNonblockCloexec, traceAccept } from './socket';
 
 export type AcceptOutcome = { fd: number; peer: Peer } | 'timeout';
 
@@ -39,10 +40,14 @@ export class BlockingAccept {
           if (rc >= 0) {
             if (!accept4_) setNonblockCloexec(rc);
             const sa = Buffer.from(koffi.decode(this.sa, 'uint8_t', SOCKADDR_MAX) as Uint8Array);
-            return done({ fd: rc, peer: decodeSockaddr(sa) });
+            const peer = decodeSockaddr(sa);
+            if (tracer) traceAccept(this.fd, peer, rc);
+            return done({ fd: rc, peer });
           }
           // In this callback koffi.errno() is the errno of the pool thread that ran accept().
           const errno = koffi.errno();
+          // --calls leaves out the accept that gave up after its 0.1 s (ten a second per worker).
+          if (tracer && errno !== E.EAGAIN) traceAccept(this.fd, null, rc, errnoName(errno));
           if (errno === E.EINTR || errno === E.ECONNABORTED) return issue();
           if (errno === E.EAGAIN || errno === E.EWOULDBLOCK) return done('timeout');
           done(new SysError('accept4', errno));

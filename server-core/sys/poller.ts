@@ -158,8 +158,8 @@ class EpollPoller implements Poller {
   private readonly turn = (): void => {
     this.scheduled = false;
     if (this.pending.size === 0) return;
-    let n = this.epollWait(this.epfd, this.events, MAX_EVENTS, 0) as number;
-    if (n === 0) n = this.epollWait(this.epfd, this.events, MAX_EVENTS, MAIN_THREAD_WAIT_MS) as number;
+    // Returns at once when something is ready, else after at most the moment.
+    const n = this.epollWait(this.epfd, this.events, MAX_EVENTS, MAIN_THREAD_WAIT_MS) as number;
     if (n > 0) {
       this.dispatch(this.events, n);
       if (this.pending.size) this.schedule();
