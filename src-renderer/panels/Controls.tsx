@@ -36,7 +36,7 @@ export function Controls() {
   const [reapWhy, runReap] = useRefusal();
   const [fdsWhy, runFds] = useRefusal();
   // Descriptor lessons and limits fold away, but never hide a setting that is in force.
-  const anyMore = form.parentKeepsConn || form.childKeepsListener || form.nofile !== '' || form.maxZombies !== '' || form.workerTimeoutS !== '' || form.readTimeoutS !== '';
+  const anyMore = form.parentKeepsConn || form.childKeepsListener || form.nofile !== '' || form.maxZombies !== '' || form.workerTimeoutS !== '' || form.readTimeoutS !== '' || form.bodyTimeoutS !== '';
   const [moreOpen, setMoreOpen] = useState(anyMore);
   useEffect(() => {
     if (anyMore) setMoreOpen(true);
@@ -125,16 +125,25 @@ export function Controls() {
         <span>{t('controls.keepAlive')}</span>
       </label>
       {form.model === 'prefork' && (
-        <div className="row2">
+        <div className="row3">
           <label className="field" title={t('explain.workers')}>
             <span>{t('controls.workers')}</span>
             <input inputMode="numeric" value={form.workers} disabled={locked} onChange={(e) => setForm({ workers: e.target.value })} data-testid="workers-input" />
+          </label>
+          <label className="field" title={t('explain.workerConnections')}>
+            <span>{t('controls.workerConnections')}</span>
+            <input inputMode="numeric" value={form.workerConnections} disabled={locked} onChange={(e) => setForm({ workerConnections: e.target.value })} data-testid="worker-connections-input" />
           </label>
           <label className="field" title={t('explain.maxRequests')}>
             <span>{t('controls.maxRequests')}</span>
             <input inputMode="numeric" value={form.maxRequests} disabled={locked} onChange={(e) => setForm({ maxRequests: e.target.value })} data-testid="max-requests-input" />
           </label>
         </div>
+      )}
+      {form.model === 'prefork' && (
+        <p className="why clamp" title={t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}>
+          {t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}
+        </p>
       )}
 
       <details className="more-fields" open={moreOpen} onToggle={(e) => setMoreOpen((e.target as HTMLDetailsElement).open)}>
@@ -173,6 +182,10 @@ export function Controls() {
           <label className="field" title={t('explain.readTimeout')}>
             <span>{t('controls.readTimeout')}</span>
             <input inputMode="numeric" value={form.readTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ readTimeoutS: e.target.value })} data-testid="read-timeout-input" />
+          </label>
+          <label className="field" title={t('explain.bodyTimeout')}>
+            <span>{t('controls.bodyTimeout')}</span>
+            <input inputMode="numeric" value={form.bodyTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ bodyTimeoutS: e.target.value })} data-testid="body-timeout-input" />
           </label>
         </div>
       </details>

@@ -18,6 +18,8 @@ export interface ServerForm {
   backlog: string;
   workers: string;
   maxRequests: string;
+  /** Prefork: connections one worker serves at a time (1: gunicorn's sync workers). */
+  workerConnections: string;
   parentKeepsConn: boolean;
   childKeepsListener: boolean;
   nofile: string;
@@ -26,6 +28,7 @@ export interface ServerForm {
   maxZombies: string;
   workerTimeoutS: string;
   readTimeoutS: string;
+  bodyTimeoutS: string;
 }
 
 /** "Watch a server": a command line (and the folder to run it in) or a running pid. */
@@ -82,6 +85,7 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
     backlog: '5',
     workers: '2',
     maxRequests: '0',
+    workerConnections: '1',
     parentKeepsConn: false,
     childKeepsListener: false,
     nofile: '',
@@ -89,6 +93,7 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
     maxZombies: '',
     workerTimeoutS: '',
     readTimeoutS: '',
+    bodyTimeoutS: '',
   };
   if (!params) return form;
   // The page address may preset the form, e.g. ?port=0&model=iterative (tests use this).
@@ -106,7 +111,7 @@ export function defaultServerForm(params?: URLSearchParams): ServerForm {
       form.customApp = app;
     }
   }
-  for (const key of ['port', 'backlog', 'workers', 'maxRequests', 'nofile', 'maxZombies', 'workerTimeoutS', 'readTimeoutS'] as const) {
+  for (const key of ['port', 'backlog', 'workers', 'maxRequests', 'workerConnections', 'nofile', 'maxZombies', 'workerTimeoutS', 'readTimeoutS', 'bodyTimeoutS'] as const) {
     const v = params.get(key);
     if (v != null && /^\d+$/.test(v)) form[key] = v;
   }
@@ -157,6 +162,7 @@ export function formFromConfig(cfg: RunConfig, base: ServerForm): ServerForm {
     backlog: String(cfg.backlog),
     workers: String(cfg.workers),
     maxRequests: String(cfg.maxRequests),
+    workerConnections: cfg.workerConnections == null ? base.workerConnections : String(cfg.workerConnections),
     parentKeepsConn: cfg.parentKeepsConn,
     childKeepsListener: cfg.childKeepsListener,
     nofile: opt(cfg.nofile),
@@ -164,6 +170,7 @@ export function formFromConfig(cfg: RunConfig, base: ServerForm): ServerForm {
     maxZombies: opt(cfg.maxZombies),
     workerTimeoutS: opt(cfg.workerTimeoutS),
     readTimeoutS: opt(cfg.readTimeoutS),
+    bodyTimeoutS: opt(cfg.bodyTimeoutS),
   };
 }
 
@@ -221,6 +228,10 @@ export function toRunConfig(form: ServerForm): Result<RunConfig> {
   if (!workerTimeoutS.ok) return workerTimeoutS;
   const readTimeoutS = optional(form.readTimeoutS, t('controls.readTimeout'), 1, RANGES.readTimeoutS.max);
   if (!readTimeoutS.ok) return readTimeoutS;
+  const bodyTimeoutS = optional(form.bodyTimeoutS, t('controls.bodyTimeout'), 1, RANGES.bodyTimeoutS.max);
+  if (!bodyTimeoutS.ok) return bodyTimeoutS;
+  const workerConnections = int(form.workerConnections, t('controls.workerConnections'), RANGES.workerConnections.min, RANGES.workerConnections.max);
+  if (!workerConnections.ok) return workerConnections;
   const app = appOf(form);
   if (!app) return { ok: false, error: t('form.appMissing') };
   return {
@@ -242,6 +253,8 @@ export function toRunConfig(form: ServerForm): Result<RunConfig> {
       ...(maxZombies.value != null ? { maxZombies: maxZombies.value } : {}),
       ...(workerTimeoutS.value != null ? { workerTimeoutS: workerTimeoutS.value } : {}),
       ...(readTimeoutS.value != null ? { readTimeoutS: readTimeoutS.value } : {}),
+      ...(bodyTimeoutS.value != null ? { bodyTimeoutS: bodyTimeoutS.value } : {}),
+      ...(form.model === 'prefork' ? { workerConnections: workerConnections.value } : {}),
     },
   };
 }

@@ -32,6 +32,16 @@ describe('server form', () => {
     expect(toRunConfig({ ...defaultServerForm(), maxZombies: '50', readTimeoutS: '2' })).toMatchObject({ ok: true, value: { maxZombies: 50, readTimeoutS: 2 } });
     expect(toRunConfig({ ...defaultServerForm(), workerTimeoutS: '0' })).toEqual({ ok: false, error: 'Worker timeout (s): between 1 and 86400' });
   });
+
+  it('sends --worker-connections for a prefork pool only, and the request deadline when set', () => {
+    const fork = toRunConfig({ ...defaultServerForm(), workerConnections: '8' });
+    expect(fork.ok && 'workerConnections' in fork.value).toBe(false);
+    expect(toRunConfig({ ...defaultServerForm(), model: 'prefork', workerConnections: '8' })).toMatchObject({ ok: true, value: { workerConnections: 8 } });
+    expect(toRunConfig({ ...defaultServerForm(), model: 'prefork' })).toMatchObject({ ok: true, value: { workerConnections: 1 } });
+    expect(toRunConfig({ ...defaultServerForm(), model: 'prefork', workerConnections: '0' }).ok).toBe(false);
+    expect(toRunConfig({ ...defaultServerForm(), bodyTimeoutS: '30' })).toMatchObject({ ok: true, value: { bodyTimeoutS: 30 } });
+    expect(defaultServerForm(new URLSearchParams('workerConnections=4&bodyTimeoutS=9'))).toMatchObject({ workerConnections: '4', bodyTimeoutS: '9' });
+  });
 });
 
 describe('client form', () => {
