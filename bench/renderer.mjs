@@ -43,7 +43,7 @@ function installSyntheticBridge({ rate, seconds }) {
   const SUP = 1000;
   const MASTER = 1001;
   const counters = { accepted: 0, forked: 0, requests: 0, responses: {}, sigchld: 0, exited: 0, reaped: 0, errors: 0 };
-  const summary = { running: false, config: null, master: null, procs: [], queue: { length: 0, backlog: 5 }, zombies: { count: 0, pids: [] }, reap: null, counters, divergence: null, lastError: null };
+  const summary = { running: false, config: null, master: null, procs: [], queue: { length: 0, backlog: 5 }, zombies: { count: 0, pids: [] }, reap: null, counters, divergence: null, lastError: null, observed: null, connections: [] };
   const listeners = new Set();
   let seq = 0;
   let t = 0;
@@ -141,7 +141,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('pageerror', (e) => errors.push(process.env.BENCH_STACK ? e.stack : e.message));
   await page.addInitScript(installSyntheticBridge, { rate: RATE, seconds: SECONDS });
   await page.goto(url);
   const lesson = LESSONS ? await page.evaluate(openLessonAtCheck) : null;
