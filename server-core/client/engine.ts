@@ -2,8 +2,9 @@
 // callback and resolving to a FireSummary. Used by `forkscope fire` and by the app's main
 // process (supervisor). Plain Node; no Electron.
 //
-// A burst is the seed's client3: N concurrent clients, each making M connections one after
-// another; --max-conns caps the connections open at once and --rate paces their starts.
+// A burst is the tutorial's client3.py (Part 3): N concurrent clients, each making M
+// connections one after another; --max-conns caps the connections open at once and --rate
+// paces their starts.
 import { setMaxListeners } from 'node:events';
 import { makeEmit, type Emit } from '../emit';
 import { now } from '../clock';
@@ -95,7 +96,7 @@ export function checkOptions(o: FireOptions): string | null {
 export function fireSingle(opts: FireOptions, onEvent: ClientSink, ctl: FireControl = {}): Promise<FireSummary> {
   return run({ ...opts, mode: 'single', clients: 1, conns: 1 }, onEvent, ctl);
 }
-/** clients × conns requests: the seed's client3. */
+/** clients × conns requests: the tutorial's client3.py. */
 export function fireBurst(opts: FireOptions, onEvent: ClientSink, ctl: FireControl = {}): Promise<FireSummary> {
   return run({ ...opts, mode: 'burst' }, onEvent, ctl);
 }

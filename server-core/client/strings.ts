@@ -128,9 +128,9 @@ export const help = {
   description:
     'the built-in client: fire single, burst, raw, slow and hold-open requests at a server and follow each connection (SYN retries, accept queue, EOF)',
   url: 'target URL; a bare path such as /slow?ms=500 means 127.0.0.1:8888',
-  clients: 'concurrent clients (the seed client3\'s --max-clients)',
-  conns: 'sequential connections per client (the seed client3\'s --max-conns)',
-  maxConns: "at most this many connections open at once across all clients (a cap; client3's --max-conns is --conns here)",
+  clients: "concurrent clients (--max-clients of client3.py, the tutorial's Part 3 client)",
+  conns: "sequential connections per client (--max-conns of the tutorial's client3.py)",
+  maxConns: "at most this many connections open at once across all clients (a cap; the tutorial's --max-conns is --conns here)",
   rate: 'start at most this many new connections per second',
   method: 'request method (default GET, or POST with --data)',
   header: "add a request header 'Name: value' (repeatable; 'Name:' removes a default header)",

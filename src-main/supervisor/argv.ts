@@ -18,7 +18,7 @@ export function serveArgs(c: RunConfig): string[] {
   return args;
 }
 
-/** The settings a learner starts from: the seed's port and backlog, fork per connection, reaping on. */
+/** The settings a learner starts from: the tutorial's port and backlog, fork per connection, reaping on. */
 export function defaultRunConfig(): RunConfig {
   return {
     model: 'fork',
