@@ -1,5 +1,6 @@
 // SYN retries, read from the kernel: TCP_INFO on the client's own socket while it connects.
-// Each retry means the server's kernel dropped our SYN (its accept queue was full, lesson 3).
+// Each retry means the server's kernel dropped our SYN: its accept queue was full (the
+// tutorial's Part 3, the listen backlog).
 import { readTcpInfo, tcpInfoAvailable } from '../sys/tcpinfo';
 
 const SYN_SENT = 2;

@@ -495,7 +495,7 @@ export const en = {
     timeline: 'Every event of the run — server, client and kernel — on one clock.',
     tree: 'The supervisor, the server’s master process and its workers, sampled from /proc ten times a second.',
     queue: 'The kernel’s accept queue: finished handshakes wait here until the server calls accept(). ($t(parts.backlog))',
-    burst: 'N clients at once, each making M connections one after another — the tutorial’s client3.',
+    burst: 'N clients at once, each making M connections one after another — the tutorial’s client3.py (Part 3).',
     raw: 'Send bytes exactly as typed, for malformed requests; the server’s answer shows in the transcript.',
     slow: 'Connect, then dribble the request one byte at a time, or send nothing: an iterative server is stuck with it until its read timeout.',
     hold: 'Open connections and keep them open without sending: they occupy the accept queue or a worker.',

@@ -1,6 +1,7 @@
 // Charts over time, one step per second of the run clock: zombies as the kernel counts them,
 // live workers, the accept queue's longest length in each second, responses per second; and
-// SIGCHLD deliveries against child exits — when the lines part, signals were merged (lesson 8).
+// SIGCHLD deliveries against child exits — when the lines part, signals were merged (the
+// tutorial's Part 3: signals are not queued).
 // Every series is a step: sampled counts hold between samples, nothing is interpolated.
 // The charts take the same summary as the counter cards, so their last step and the card agree.
 import { memo, startTransition, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';

@@ -1,5 +1,6 @@
 // The headline numbers. The zombie count is the kernel's (/proc); the master's own account
-// sits beside it. SIGCHLD deliveries next to child exits show lesson 8: signals merge.
+// sits beside it. SIGCHLD deliveries next to child exits show the tutorial's Part 3 lesson:
+// signals are not queued.
 import type { ReactNode } from 'react';
 import { t } from '../i18n';
 import { lostSignals, sentSignals } from '../strings';

@@ -1,7 +1,7 @@
 // One record per TCP connection, joining what the client saw (client-* events) with what the
 // server saw (accept … close) by port: the client's localPort is the server's accept peer.port.
 // Feeds the transcripts and the accept queue (connections that finished the handshake but
-// were not accepted yet wait in the kernel's queue — lesson 3).
+// were not accepted yet wait in the kernel's queue — the tutorial's listen backlog).
 import type { ForkscopeEvent, HeaderList } from '../../server-core/events';
 import { appendChunk, emptyLog, OLD_LOG_CAP, trimLog, type ByteLog } from './bytes';
 
