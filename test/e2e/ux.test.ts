@@ -1,7 +1,7 @@
 // What a learner trips over, end to end in Chromium against the real `forkscope web`: pages that
 // join late, the details drawer (a reaped process, descriptors, kill the master only), refusals
 // said where they were clicked, and menus that close as menus do. Checked against /proc.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readStat } from '../helpers/proc';
@@ -199,6 +199,21 @@ describe('what a learner trips over', () => {
     await testid('send-signal').click();
     await expect.poll(() => readStat(worker), { timeout: UI_TIMEOUT }).toBeNull();
     await expect.poll(() => web.descendants().length, { timeout: UI_TIMEOUT }).toBe(0);
+  });
+
+  it('prefork: "connections each" says sync or asynchronous, and the master really runs with it (its /proc cmdline)', async () => {
+    await openApp(page);
+    await testid('model-select').selectOption('prefork');
+    const input = testid('worker-connections-input');
+    expect(await input.inputValue()).toBe('1');
+    const why = page.locator('p.why', { hasText: /worker serves/ });
+    expect(await why.textContent()).toMatch(/one connection at a time.*sync workers/);
+    await input.fill('3');
+    expect(await why.textContent()).toMatch(/several connections at once/);
+    const master = await startServer(page, { model: 'prefork' });
+    const argv = readFileSync(`/proc/${master}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(argv.indexOf('--worker-connections'), argv.indexOf('--worker-connections') + 2)).toEqual(['--worker-connections', '3']);
+    expect(await input.isDisabled()).toBe(true); // settings are locked while it runs
   });
 
   it('a refused action says why where it was clicked; the Types menu closes on Escape and on a click outside', async () => {
