@@ -15,6 +15,26 @@ export function count(w: World, type: EventType): number {
   return n;
 }
 
+const CHILD_EVENTS = new Set<EventType>(['fork', 'exit', 'sigchld', 'reap']);
+
+/**
+ * Every worker started has exited, and no worker has started, exited, signalled or been reaped
+ * for `ms`: what the kernel shows now is where the run stays, not a child caught between its
+ * exit and its parent's wait().
+ */
+export function childrenSettled(w: World, ms: number): boolean {
+  let last = -Infinity;
+  let forks = 0;
+  let exits = 0;
+  for (const e of w.events) {
+    if (!CHILD_EVENTS.has(e.type)) continue;
+    last = e.t;
+    if (e.type === 'fork') forks++;
+    else if (e.type === 'exit') exits++;
+  }
+  return exits >= forks && w.now - last >= ms;
+}
+
 /** Workers alive now as /proc shows them (not zombies, not reaped). */
 export function liveWorkers(w: World): number {
   return w.procs.filter((p) => p.role === 'worker' && (p.state === 'running' || p.state === 'sleeping' || p.state === 'stopped')).length;

@@ -1,7 +1,7 @@
 // Lesson: signals are not queued (the tutorial's Part 3) — a burst of exits raises fewer
 // SIGCHLDs than children, so one wait() per signal leaves zombies; a waitpid(-1, WNOHANG) loop
 // in the handler collects them all.
-import { count } from './goals';
+import { childrenSettled, count } from './goals';
 import type { Lesson } from './types';
 
 export const signalsNotQueued: Lesson = {
@@ -38,7 +38,10 @@ export const signalsNotQueued: Lesson = {
       goal: (w) => {
         if (w.run.reap !== 'wait') return { fail: 'policy' };
         const exits = count(w, 'exit');
-        return exits > 0 && count(w, 'sigchld') < exits && w.zombies.count > 0 ? 'pass' : 'waiting';
+        // Judged once the burst has settled: a child between its exit and the wait() its SIGCHLD
+        // brings is a zombie for a moment, not one left behind.
+        if (w.fires.length === 0 || exits === 0 || !childrenSettled(w, 300)) return 'waiting';
+        return count(w, 'sigchld') < exits && w.zombies.count > 0 ? 'pass' : 'waiting';
       },
     },
     { kind: 'explain', id: 'loop', line: 8 },
@@ -73,7 +76,7 @@ export const signalsNotQueued: Lesson = {
         burst: { title: 'Twenty at once', body: 'Fire 20 requests at once. Compare “SIGCHLD received” with “children exited”.', button: 'Fire 20 requests' },
         leftover: {
           title: 'Check: signals merged, zombies left',
-          body: 'Waiting for fewer SIGCHLDs than exits, and zombies in /proc.',
+          body: 'Waiting for the burst to settle — every child exited, every SIGCHLD answered — then for fewer SIGCHLDs than exits, and zombies in /proc.',
           hint: 'Fire the burst again: now and then every exit gets its own SIGCHLD.',
           passed: 'Fewer SIGCHLDs arrived than children exited, and the children nobody waited for are zombies in /proc.',
         },
@@ -112,7 +115,7 @@ export const signalsNotQueued: Lesson = {
         burst: { title: '二十个同时来', body: '同时发送 20 个请求。比较“收到的 SIGCHLD”和“已退出的子进程”。', button: '发送 20 个请求' },
         leftover: {
           title: '检查：信号合并了，留下了僵尸进程',
-          body: '等待 SIGCHLD 比退出次数少，并且 /proc 里有僵尸进程。',
+          body: '等这一批平静下来——每个子进程都已退出、每个 SIGCHLD 都已处理——再看 SIGCHLD 是否比退出次数少，/proc 里是否有僵尸进程。',
           hint: '再发送一批：偶尔每次退出都恰好有自己的 SIGCHLD。',
           passed: '收到的 SIGCHLD 比退出的子进程少，没人 wait() 的子进程在 /proc 里成了僵尸进程。',
         },
