@@ -77,3 +77,23 @@ it('the lessons follow the tutorial in order, with stable ids', () => {
   ]);
   expect(emptySummary().queue.length).toBe(0);
 });
+
+it('signals are not queued: a zombie between its exit and its wait() is not one left behind', () => {
+  const lesson = LESSONS.find((l) => l.id === 'signals-not-queued')!;
+  const step = lesson.steps.find((s) => s.id === 'leftover');
+  if (step?.kind !== 'check') throw new Error('no leftover check');
+  const base = quietWorld();
+  const e = (type: string, t: number, extra: object = {}) => ({ type, t, pid: 1, ...extra }) as unknown as World['events'][number];
+  // Two children; both exited; one SIGCHLD so far, answered by one reap: the other is Z.
+  const events = [e('fork', 0, { child: 2 }), e('fork', 1, { child: 3 }), e('exit', 50, { child: 2 }), e('exit', 51, { child: 3 }), e('sigchld', 52, { n: 1 }), e('reap', 53, { child: 2 })];
+  const world = (now: number): World => ({
+    ...base,
+    events,
+    now,
+    run: { ...base.run, reap: 'wait' },
+    zombies: { count: 1, pids: [3] },
+    fires: [{ model: 'fork', total: 2, ms: 60, statuses: { 200: 2 } }],
+  });
+  expect(step.goal(world(100))).toBe('waiting'); // its SIGCHLD may still be on its way
+  expect(step.goal(world(400))).toBe('pass'); // settled: it stays a zombie
+});
