@@ -43,7 +43,15 @@ export function Controls() {
   }, [anyMore]);
 
   return (
-    <Panel title={t('controls.heading')} className="controls">
+    <Panel
+      title={t('controls.heading')}
+      className="controls"
+      right={
+        <button type="button" className="head-button" disabled={busy != null} onClick={() => openObserve(true)} title={t('observe.hint')} data-testid="observe-open">
+          {t('observe.open')}
+        </button>
+      }
+    >
       <label className="field" title={t(`models.${form.model}.explain`)}>
         <span>{t('controls.model')}</span>
         <select value={form.model} disabled={locked} onChange={(e) => setForm({ model: e.target.value as Model })} data-testid="model-select">
@@ -141,7 +149,7 @@ export function Controls() {
         </div>
       )}
       {form.model === 'prefork' && (
-        <p className="why clamp" title={t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}>
+        <p className="why clamp1" title={t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}>
           {t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}
         </p>
       )}
@@ -202,9 +210,6 @@ export function Controls() {
         </button>
         <button type="button" disabled={!running || busy != null || !cfg.ok} onClick={() => void restart()} data-testid="server-restart">
           ↻ {t('controls.restart')}
-        </button>
-        <button type="button" disabled={busy != null} onClick={() => openObserve(true)} title={t('observe.hint')} data-testid="observe-open">
-          {t('observe.open')}
         </button>
       </div>
     </Panel>

@@ -201,6 +201,47 @@ describe('what a learner trips over', () => {
     await expect.poll(() => web.descendants().length, { timeout: UI_TIMEOUT }).toBe(0);
   });
 
+  it('the everyday loop — choose, start, fire, look — fits 1440×900 without scrolling, and every step is reachable at 1280×720', async () => {
+    const choose = ['model-select', 'reap-policy', 'app-select', 'server-start'];
+    const fireRow = ['burst-clients', 'fire-button', 'run-state'];
+    const inView = async (id: string, height: number): Promise<boolean> => {
+      const box = await testid(id).boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= height;
+    };
+    try {
+      for (const model of ['fork', 'prefork']) {
+        await openApp(page);
+        await testid('controls-open').click();
+        await testid('model-select').selectOption(model);
+        for (const id of choose) expect(await inView(id, 900), `${model}: ${id} at 1440×900`).toBe(true);
+        // The reaping menu shows its choice whole ("loop — waitpid until none"), not cut.
+        const whole = await testid('reap-policy').evaluate((el) => {
+          const select = el as HTMLSelectElement;
+          const css = getComputedStyle(select);
+          const ctx = document.createElement('canvas').getContext('2d')!;
+          ctx.font = `${css.fontWeight} ${css.fontSize} ${css.fontFamily}`;
+          const room = select.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight) - 16; // the arrow
+          return ctx.measureText(select.options[select.selectedIndex].text).width <= room;
+        });
+        expect(whole, `${model}: the reaping choice is shown whole`).toBe(true);
+        await startServer(page, { model });
+        for (const id of fireRow) expect(await inView(id, 900), `${model}, running: ${id} at 1440×900`).toBe(true);
+        await testid('server-stop').click();
+        await expect.poll(() => web.descendants().length, { timeout: UI_TIMEOUT }).toBe(0);
+      }
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await openApp(page);
+      await testid('controls-open').click();
+      for (const id of [...choose, ...fireRow]) {
+        // The left column scrolls; each control of the loop can be brought into view whole.
+        await testid(id).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+        expect(await inView(id, 720), `${id} at 1280×720`).toBe(true);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   it('prefork: "connections each" says sync or asynchronous, and the master really runs with it (its /proc cmdline)', async () => {
     await openApp(page);
     await testid('model-select').selectOption('prefork');
