@@ -141,7 +141,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const errors = [];
-  page.on('pageerror', (e) => errors.push(process.env.BENCH_STACK ? e.stack : e.message));
+  page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
   await page.addInitScript(installSyntheticBridge, { rate: RATE, seconds: SECONDS });
   await page.goto(url);
   const lesson = LESSONS ? await page.evaluate(openLessonAtCheck) : null;

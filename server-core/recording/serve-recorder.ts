@@ -80,7 +80,7 @@ export function recordServe(r: ServeRecording, fail: (message: string) => never)
     stdout.pause();
     setTimeout(() => stdout.resume(), GATHER_MS);
   });
-  master.stdout!.on('end', () => {
+  stdout.on('end', () => {
     if (!headed && early.length) take(Buffer.from('\n'));
     if (!r.json) print(human.end());
   });

@@ -38,6 +38,7 @@ export function Controls() {
   // Descriptor lessons and limits fold away, but never hide a setting that is in force.
   const anyMore = form.parentKeepsConn || form.childKeepsListener || form.nofile !== '' || form.maxZombies !== '' || form.workerTimeoutS !== '' || form.readTimeoutS !== '' || form.bodyTimeoutS !== '';
   const [moreOpen, setMoreOpen] = useState(anyMore);
+  const workersKind = form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers';
   useEffect(() => {
     if (anyMore) setMoreOpen(true);
   }, [anyMore]);
@@ -133,25 +134,25 @@ export function Controls() {
         <span>{t('controls.keepAlive')}</span>
       </label>
       {form.model === 'prefork' && (
-        <div className="row3">
-          <label className="field" title={t('explain.workers')}>
-            <span>{t('controls.workers')}</span>
-            <input inputMode="numeric" value={form.workers} disabled={locked} onChange={(e) => setForm({ workers: e.target.value })} data-testid="workers-input" />
-          </label>
-          <label className="field" title={t('explain.workerConnections')}>
-            <span>{t('controls.workerConnections')}</span>
-            <input inputMode="numeric" value={form.workerConnections} disabled={locked} onChange={(e) => setForm({ workerConnections: e.target.value })} data-testid="worker-connections-input" />
-          </label>
-          <label className="field" title={t('explain.maxRequests')}>
-            <span>{t('controls.maxRequests')}</span>
-            <input inputMode="numeric" value={form.maxRequests} disabled={locked} onChange={(e) => setForm({ maxRequests: e.target.value })} data-testid="max-requests-input" />
-          </label>
-        </div>
-      )}
-      {form.model === 'prefork' && (
-        <p className="why clamp1" title={t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}>
-          {t(form.workerConnections.trim() === '1' ? 'controls.syncWorkers' : 'controls.asyncWorkers')}
-        </p>
+        <>
+          <div className="row3">
+            <label className="field" title={t('explain.workers')}>
+              <span>{t('controls.workers')}</span>
+              <input inputMode="numeric" value={form.workers} disabled={locked} onChange={(e) => setForm({ workers: e.target.value })} data-testid="workers-input" />
+            </label>
+            <label className="field" title={t('explain.workerConnections')}>
+              <span>{t('controls.workerConnections')}</span>
+              <input inputMode="numeric" value={form.workerConnections} disabled={locked} onChange={(e) => setForm({ workerConnections: e.target.value })} data-testid="worker-connections-input" />
+            </label>
+            <label className="field" title={t('explain.maxRequests')}>
+              <span>{t('controls.maxRequests')}</span>
+              <input inputMode="numeric" value={form.maxRequests} disabled={locked} onChange={(e) => setForm({ maxRequests: e.target.value })} data-testid="max-requests-input" />
+            </label>
+          </div>
+          <p className="why clamp1" title={t(workersKind)}>
+            {t(workersKind)}
+          </p>
+        </>
       )}
 
       <details className="more-fields" open={moreOpen} onToggle={(e) => setMoreOpen((e.target as HTMLDetailsElement).open)}>
