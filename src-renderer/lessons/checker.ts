@@ -3,7 +3,7 @@
 // queue), and asks the lesson's goal. Only new events are read at each look, so a check costs
 // little however fast events come.
 import type { ForkscopeEvent } from '../../server-core/events';
-import type { Journal } from '../store/journal';
+import { runNow, type Journal } from '../store/journal';
 import type { FireRecord, Goal, Verdict, World } from './types';
 
 /** Events kept for one window at most (a check looks at a few hundred; this bounds a flood). */
@@ -50,7 +50,7 @@ export class Window {
       queue: { length: journal.summary.queue.length, backlog: journal.summary.queue.backlog },
       run: journal.run(),
       fires: this.fires.filter((f) => f.seq >= this.from).map((f) => f.fire),
-      now: journal.clock.t,
+      now: runNow(journal.clock),
     };
   }
 

@@ -1,8 +1,16 @@
 // Lesson: signals are not queued (the tutorial's Part 3) — a burst of exits raises fewer
 // SIGCHLDs than children, so one wait() per signal leaves zombies; a waitpid(-1, WNOHANG) loop
 // in the handler collects them all.
+//
+// The exits must really come together: the kernel merges a SIGCHLD only into one still pending,
+// and a master that answers in microseconds rarely leaves one pending for long. So the burst is
+// the tutorial's client3.py hanging up: twenty clients connect, send nothing, and close a second
+// later, together; their children, each waiting in recv(), see EOF and exit in the same instant.
 import { childrenSettled, count } from './goals';
 import type { Lesson } from './types';
+
+/** Twenty connections held open a second, then closed together (with `sendNothing`). */
+const TOGETHER = { kind: 'hold', holdS: '1', path: '/hello', clients: '20', conns: '1' } as const;
 
 export const signalsNotQueued: Lesson = {
   id: 'signals-not-queued',
@@ -31,7 +39,7 @@ export const signalsNotQueued: Lesson = {
   steps: [
     { kind: 'explain', id: 'merge', line: 2 },
     { kind: 'predict', id: 'left', choices: ['none', 'some', 'all'], answer: 'some', reveal: 'leftover' },
-    { kind: 'do', id: 'burst', action: { kind: 'fire', client: { path: '/hello', clients: '20', conns: '1' } } },
+    { kind: 'do', id: 'burst', action: { kind: 'fire', client: TOGETHER, extra: { sendNothing: true } } },
     {
       kind: 'check',
       id: 'leftover',
@@ -46,7 +54,7 @@ export const signalsNotQueued: Lesson = {
     },
     { kind: 'explain', id: 'loop', line: 8 },
     { kind: 'do', id: 'switch', action: { kind: 'command', cmd: { cmd: 'set-reap', policy: 'loop' } } },
-    { kind: 'do', id: 'again', action: { kind: 'fire', client: { path: '/hello', clients: '20', conns: '1' } } },
+    { kind: 'do', id: 'again', action: { kind: 'fire', client: TOGETHER, extra: { sendNothing: true } } },
     {
       kind: 'check',
       id: 'none-left',
@@ -69,15 +77,19 @@ export const signalsNotQueued: Lesson = {
         },
         left: {
           title: 'Guess first',
-          body: 'Twenty children exit at nearly the same moment; the handler calls wait() once per SIGCHLD. How many zombies are left?',
+          body: 'Twenty children exit in the same instant; the handler calls wait() once per SIGCHLD. How many zombies are left?',
           choices: { none: 'None', some: 'Some', all: 'All twenty' },
           why: 'Some SIGCHLDs merged: fewer handler runs than exits, so some children were never waited for. How many varies from run to run — it depends on when each exit lands.',
         },
-        burst: { title: 'Twenty at once', body: 'Fire 20 requests at once. Compare “SIGCHLD received” with “children exited”.', button: 'Fire 20 requests' },
+        burst: {
+          title: 'Twenty at once',
+          body: 'Twenty clients connect, send nothing, and hang up together a second later, as the tutorial’s client3.py does: each child is waiting in recv(), sees EOF, and exits — all in the same instant. Then compare “SIGCHLD received” with “children exited”.',
+          button: 'Connect 20, hang up together',
+        },
         leftover: {
           title: 'Check: signals merged, zombies left',
           body: 'Waiting for the burst to settle — every child exited, every SIGCHLD answered — then for fewer SIGCHLDs than exits, and zombies in /proc.',
-          hint: 'Fire the burst again: now and then every exit gets its own SIGCHLD.',
+          hint: 'Do the burst again: now and then every exit still gets its own SIGCHLD.',
           passed: 'Fewer SIGCHLDs arrived than children exited, and the children nobody waited for are zombies in /proc.',
         },
         loop: {
@@ -85,11 +97,11 @@ export const signalsNotQueued: Lesson = {
           body: 'The fix: on every SIGCHLD, call waitpid(-1, WNOHANG) until it says no child is left. One signal then collects every child that has exited, however many merged.',
         },
         switch: { title: 'Switch to the loop', body: 'Set reaping to “loop”. It acts on the next SIGCHLD: the zombies of before stay until then.', button: 'Reaping: loop' },
-        again: { title: 'Twenty again', body: 'Fire 20 requests again.', button: 'Fire 20 requests' },
+        again: { title: 'Twenty again', body: 'Twenty clients again: connect, wait a second, hang up together.', button: 'Connect 20, hang up together' },
         'none-left': {
           title: 'Check: none left',
           body: 'Waiting for every exit to be reaped and /proc to show no zombie.',
-          hint: 'Set reaping to “loop”, then fire the burst.',
+          hint: 'Set reaping to “loop”, then do the burst again.',
           passed: 'Signals merged again, but the loop collected every child: no zombie in /proc — the old ones too.',
         },
       },
@@ -108,15 +120,19 @@ export const signalsNotQueued: Lesson = {
         },
         left: {
           title: '先猜一猜',
-          body: '二十个子进程几乎同时退出；处理函数每个 SIGCHLD 调用一次 wait()。会剩下几个僵尸进程？',
+          body: '二十个子进程在同一瞬间退出；处理函数每个 SIGCHLD 调用一次 wait()。会剩下几个僵尸进程？',
           choices: { none: '一个也没有', some: '有一些', all: '全部二十个' },
           why: '有些 SIGCHLD 合并了：处理函数运行的次数比退出的次数少，所以有些子进程从来没有被 wait()。剩下多少每次都不一样——取决于每次退出落在什么时刻。',
         },
-        burst: { title: '二十个同时来', body: '同时发送 20 个请求。比较“收到的 SIGCHLD”和“已退出的子进程”。', button: '发送 20 个请求' },
+        burst: {
+          title: '二十个同时来',
+          body: '二十个客户端建立连接，什么也不发送，一秒后一起挂断，就像教程里的 client3.py：每个子进程都在 recv() 里等待，读到 EOF 后退出——全在同一瞬间。然后比较“收到的 SIGCHLD”和“已退出的子进程”。',
+          button: '连接 20 个，一起挂断',
+        },
         leftover: {
           title: '检查：信号合并了，留下了僵尸进程',
           body: '等这一批平静下来——每个子进程都已退出、每个 SIGCHLD 都已处理——再看 SIGCHLD 是否比退出次数少，/proc 里是否有僵尸进程。',
-          hint: '再发送一批：偶尔每次退出都恰好有自己的 SIGCHLD。',
+          hint: '再来一批：偶尔每次退出仍然各有自己的 SIGCHLD。',
           passed: '收到的 SIGCHLD 比退出的子进程少，没人 wait() 的子进程在 /proc 里成了僵尸进程。',
         },
         loop: {
@@ -124,11 +140,11 @@ export const signalsNotQueued: Lesson = {
           body: '解决办法：每收到一个 SIGCHLD，就循环调用 waitpid(-1, WNOHANG)，直到它说没有子进程可收了。这样一个信号就能取走所有已退出的子进程，不管合并了多少个。',
         },
         switch: { title: '换成循环', body: '把回收策略设为 “loop”。它在下一个 SIGCHLD 到来时起作用：之前的僵尸进程会留到那时。', button: '回收策略：loop' },
-        again: { title: '再来二十个', body: '再同时发送 20 个请求。', button: '发送 20 个请求' },
+        again: { title: '再来二十个', body: '再来二十个客户端：建立连接，等一秒，一起挂断。', button: '连接 20 个，一起挂断' },
         'none-left': {
           title: '检查：一个不剩',
           body: '等待每次退出都被回收，/proc 里没有僵尸进程。',
-          hint: '先把回收策略设为 “loop”，再发送这一批请求。',
+          hint: '先把回收策略设为 “loop”，再来一批。',
           passed: '信号又合并了，但循环取走了每个子进程：/proc 里没有僵尸进程——之前的也没有了。',
         },
       },

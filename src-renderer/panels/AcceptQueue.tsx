@@ -6,7 +6,7 @@ import { t } from '../i18n';
 import { fmtMs } from '../strings';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
-import { runNow } from './ProcessTree';
+import { runNow } from '../store/journal';
 
 /** Up to this many slots are drawn one by one; a larger queue is drawn as a gauge. */
 const MAX_SLOTS = 24;

@@ -188,7 +188,11 @@ function Check({ lesson, step }: { lesson: Lesson; step: Extract<Step, { kind: '
   return (
     <div className="check">
       <div className={`check-state ${check.state}`} data-testid="lesson-check" data-state={check.state}>
-        {check.state === 'waiting' && <span>⏳ {t('lessons.checking')}</span>}
+        {check.state === 'waiting' && (
+          <span>
+            <span className="checking-dot" aria-hidden="true" /> {t('lessons.checking')}
+          </span>
+        )}
         {check.state === 'pass' && <span>✓ {tDynamic(`steps.${step.id}.passed`, { ns })}</span>}
         {check.state === 'fail' && <span>✗ {t('lessons.notYet')}</span>}
       </div>

@@ -8,6 +8,7 @@ import { fmtAge, reapedLong, reapedShort, roleExplain, roleWord, stateWords } fr
 import { connLabel } from '../../server-core/conn-id';
 import type { ProcNode } from '../store/procs';
 import { useApp, useAppStore, useAppThrottled } from '../store/react';
+import { runNow } from '../store/journal';
 import type { AppState } from '../store/store';
 import { Panel } from './Panel';
 import { buildTree, ROOT_PID, supervisorOf } from './tree';
@@ -16,10 +17,6 @@ import { buildTree, ROOT_PID, supervisorOf } from './tree';
 const MAX_KIDS = 300;
 const TREE_MS = 100;
 const selectProcs = (s: AppState): ProcNode[] => s.procs;
-
-export function runNow(clock: { t: number; at: number }, now = performance.now()): number {
-  return clock.t + Math.max(0, now - clock.at);
-}
 
 const Chip = memo(function Chip(props: {
   pid: number;

@@ -3,6 +3,7 @@
 // While the server runs the charts reach the present: the supervisor reports /proc and the
 // accept queue when they change, so seconds without events held the same levels, with no
 // responses in them.
+import { runNow } from '../store/journal';
 import { SERIES_SECONDS, type Point } from '../store/series';
 
 export interface Row {
@@ -23,7 +24,7 @@ export interface Row {
 
 /** The run clock's current second, from the newest event's time and when it arrived. */
 export function secondAt(clock: { t: number; at: number }, now: number): number {
-  return Math.floor((clock.t + Math.max(0, now - clock.at)) / 1000);
+  return Math.floor(runNow(clock, now) / 1000);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useApp, useAppStore } from '../store/react';
 import { secondAt } from './chart-rows';
-import { runNow } from './ProcessTree';
+import { runNow } from '../store/journal';
 
 /** Just after the boundary, so a render then reads the new second. */
 const AFTER_BOUNDARY_MS = 5;

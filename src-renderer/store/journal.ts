@@ -20,6 +20,14 @@ export interface Entry {
   run: number;
 }
 
+/**
+ * The run clock now: the newest event's time plus what has passed since it arrived (events need
+ * not come while nothing happens). A replay sets `at` to +Infinity: its clock stands at the cursor.
+ */
+export function runNow(clock: { t: number; at: number }, now = performance.now()): number {
+  return clock.t + Math.max(0, now - clock.at);
+}
+
 /** The run as the header, controls and banners need it. */
 export interface RunView {
   running: boolean;

@@ -1,7 +1,7 @@
 // The lessons slice: which lesson and step the learner is on, their predictions, the live
 // check, and their progress (kept between runs). A check is judged on the journal — the
-// kernel's numbers the panels show — at most every CHECK_MS while events arrive; it never
-// passes by waiting. Starting a lesson stops whatever runs and starts the lesson's server.
+// kernel's numbers the panels show — every CHECK_MS while a lesson is open; it never passes
+// by waiting. Starting a lesson stops whatever runs and starts the lesson's server.
 import type { StateCreator, StoreApi } from 'zustand/vanilla';
 import type { FireSummary } from '../../server-core/client/types';
 import { lessonById } from '../lessons';
@@ -119,7 +119,9 @@ export const lessonSlice: StateCreator<AppState, [], [], LessonSlice> = (set, ge
   const act = async (action: Action): Promise<void> => {
     await perform(action);
     actedAt = performance.now();
-    set({ done: true });
+    // A check that had failed waits again for what this action brings ("show me" after a hint).
+    const check = get().check.state === 'pass' ? get().check : { state: 'waiting' as const, hint: null };
+    set({ done: true, check });
     get().judgeLesson();
   };
 
@@ -231,16 +233,26 @@ function defaultClientFormKeep(st: AppState): Partial<AppState['clientForm']> {
   return { kind: 'request', method: 'GET', headers: '', body: '', clients: '1', conns: '1', timeoutS: st.clientForm.timeoutS || '15' };
 }
 
-/** Judges the current check whenever the journal moves on, at most every CHECK_MS; records fires. */
+/**
+ * Judges the current check every CHECK_MS while a lesson is open — time matters even when no
+ * event comes (a burst has settled once nothing happened for a while) — and records fires.
+ */
 export function attachLessons(store: StoreApi<AppState>): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const judge = (): void => {
-    timer = null;
-    store.getState().judgeLesson();
+  let beat: ReturnType<typeof setInterval> | null = null;
+  const follow = (s: AppState): void => {
+    if (s.lesson && !beat) beat = setInterval(() => store.getState().judgeLesson(), CHECK_MS);
+    if (!s.lesson && beat) {
+      clearInterval(beat);
+      beat = null;
+    }
   };
-  return store.subscribe((s, prev) => {
-    if (!s.lesson) return;
-    if (s.lastResult && s.lastResult !== prev.lastResult) s.noteFire(s.lastResult);
-    if (s.timelineEnd !== prev.timelineEnd && !timer) timer = setTimeout(judge, CHECK_MS);
+  const unsubscribe = store.subscribe((s, prev) => {
+    follow(s);
+    if (s.lesson && s.lastResult && s.lastResult !== prev.lastResult) s.noteFire(s.lastResult);
   });
+  follow(store.getState());
+  return () => {
+    unsubscribe();
+    if (beat) clearInterval(beat);
+  };
 }

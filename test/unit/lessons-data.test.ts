@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { LESSONS } from '../../src-renderer/lessons';
 import type { Lesson, World } from '../../src-renderer/lessons/types';
 import { emptySummary } from '../../src-main/supervisor/summary';
-import { Journal } from '../../src-renderer/store/journal';
+import { Journal, runNow } from '../../src-renderer/store/journal';
+import { Window } from '../../src-renderer/lessons/checker';
 import { catalogProblems } from '../helpers/catalogs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,4 +97,32 @@ it('signals are not queued: a zombie between its exit and its wait() is not one 
   });
   expect(step.goal(world(100))).toBe('waiting'); // its SIGCHLD may still be on its way
   expect(step.goal(world(400))).toBe('pass'); // settled: it stays a zombie
+});
+
+it('a check sees the run clock move on when no event comes: a settled burst is judged without a later event', () => {
+  const lesson = LESSONS.find((l) => l.id === 'signals-not-queued')!;
+  const step = lesson.steps.find((s) => s.id === 'leftover');
+  if (step?.kind !== 'check') throw new Error('no leftover check');
+  const e = (type: string, t: number, extra: object = {}) => ({ type, t, pid: 1, ...extra }) as unknown as World['events'][number];
+  const proc = (pid: number, ppid: number, state: string, role: string) => ({ pid, ppid, state, start: 0, cmd: 'node', fds: 4, rssKb: 1, role });
+  const burst = [
+    e('reap-policy', 0, { policy: 'wait' }),
+    e('fork', 0, { child: 2 }),
+    e('fork', 1, { child: 3 }),
+    e('exit', 50, { child: 2 }),
+    e('exit', 51, { child: 3 }),
+    e('sigchld', 52, { n: 1 }),
+    e('reap', 53, { child: 2 }),
+    e('proc', 53, { procs: [proc(1, 0, 'S', 'master'), proc(3, 1, 'Z', 'worker')], zombies: 1, full: true }),
+  ];
+  const fire = { seq: 0, fire: { model: 'fork', total: 2, ms: 60, statuses: { 200: 2 } } };
+  const judgeAfter = (quietMs: number) => {
+    const journal = new Journal();
+    // The newest event arrived `quietMs` ago, and nothing since.
+    journal.applyBatch({ seq: 0, events: burst }, performance.now() - quietMs);
+    return new Window(0, [fire]).judge(step.goal, journal);
+  };
+  expect(judgeAfter(0)).toBe('waiting'); // its SIGCHLD may still be on its way
+  expect(judgeAfter(400)).toBe('pass'); // 400 ms of quiet, with no event to say so: settled
+  expect(runNow({ t: 53, at: Number.POSITIVE_INFINITY })).toBe(53); // a replay's clock stands at its cursor
 });
