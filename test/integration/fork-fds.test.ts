@@ -71,7 +71,14 @@ it('low --nofile: EMFILE is reported with a 503, no busy loop, and requests succ
   const wall = Date.now() - w0;
   // A busy loop would burn ~100 ticks a second; allow generous room for a loaded machine.
   expect(usedTicks, `master used ${usedTicks} ticks of CPU in ${wall} ms`).toBeLessThan(40);
-  expect(readStat(run.pid)?.state).not.toBe('R');
+  // A spinning master is R at every look; an idle one may be caught R now and then (its back-off
+  // timer, the narration) on a busy machine, so look 20 times.
+  const states: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    states.push(readStat(run.pid)?.state ?? '?');
+    await sleep(10);
+  }
+  expect(states.filter((s) => s !== 'R').length, `master states: ${states.join('')}`).toBeGreaterThanOrEqual(10);
 
   run.send({ cmd: 'release-fds' });
   await run.waitFor('fds-released');

@@ -85,7 +85,11 @@ it('a 1,000-request burst: at most 60 batches a second, bounded history, counter
   const { master } = await sup.start(config({ model: 'prefork', workers: 2, reap: 'loop' }));
   const result = await sup.fire(fireOpts(master!.port, { mode: 'burst', clients: 10, conns: 100 }));
   expect(result.statuses).toEqual({ '200': 1000 });
-  await sleep(300);
+  // The client has every answer; the workers' own events come through their batched pipes and
+  // the master, a moment later on a busy machine.
+  const total = () => sup.summary().counters;
+  expect(await until(() => total().requests === 1000 && total().accepted === 1000 && (total().responses['200'] ?? 0) === 1000, 10_000)).toBe(true);
+  await sleep(100);
   sup.flush();
 
   // Batches: one array each, contiguous, never more than 60 in any one-second window.
