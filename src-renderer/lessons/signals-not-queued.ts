@@ -9,8 +9,8 @@
 import { childrenSettled, count } from './goals';
 import type { Lesson } from './types';
 
-/** Twenty connections held open a second, then closed together (with `sendNothing`). */
-const TOGETHER = { kind: 'hold', holdS: '1', path: '/hello', clients: '20', conns: '1' } as const;
+/** Twenty connections that send nothing, held open a second, then closed together. */
+const TOGETHER = { kind: 'hold', holdS: '1', sendNothing: true, path: '/hello', clients: '20', conns: '1' } as const;
 
 export const signalsNotQueued: Lesson = {
   id: 'signals-not-queued',
@@ -39,7 +39,7 @@ export const signalsNotQueued: Lesson = {
   steps: [
     { kind: 'explain', id: 'merge', line: 2 },
     { kind: 'predict', id: 'left', choices: ['none', 'some', 'all'], answer: 'some', reveal: 'leftover' },
-    { kind: 'do', id: 'burst', action: { kind: 'fire', client: TOGETHER, extra: { sendNothing: true } } },
+    { kind: 'do', id: 'burst', action: { kind: 'fire', client: TOGETHER } },
     {
       kind: 'check',
       id: 'leftover',
@@ -54,7 +54,7 @@ export const signalsNotQueued: Lesson = {
     },
     { kind: 'explain', id: 'loop', line: 8 },
     { kind: 'do', id: 'switch', action: { kind: 'command', cmd: { cmd: 'set-reap', policy: 'loop' } } },
-    { kind: 'do', id: 'again', action: { kind: 'fire', client: TOGETHER, extra: { sendNothing: true } } },
+    { kind: 'do', id: 'again', action: { kind: 'fire', client: TOGETHER } },
     {
       kind: 'check',
       id: 'none-left',

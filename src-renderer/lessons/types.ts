@@ -29,7 +29,7 @@ export type Action =
   /** Stop whatever runs and start the server with these settings (the rest as the lesson's preset). */
   | { kind: 'start'; server?: Partial<ServerForm> }
   /** Fire from the built-in client, shown in the client panel as if typed there. */
-  | { kind: 'fire'; client: Partial<ClientForm>; extra?: Partial<Pick<FireOptions, 'eofGraceMs' | 'sendNothing'>> }
+  | { kind: 'fire'; client: Partial<ClientForm>; extra?: Partial<Pick<FireOptions, 'eofGraceMs'>> }
   /** A command to the running master (set-reap, reap-now, release-fds). */
   | { kind: 'command'; cmd: Command }
   /** kill(2) one process the kernel shows as a zombie, with this signal. */

@@ -162,10 +162,16 @@ export function ClientPanel() {
         </div>
       )}
       {f.kind === 'hold' && (
-        <label className="field">
-          <span>{t('client.holdS')}</span>
-          <input inputMode="numeric" value={f.holdS} onChange={(e) => set({ holdS: e.target.value })} data-testid="client-hold" />
-        </label>
+        <div className="row2">
+          <label className="field">
+            <span>{t('client.holdS')}</span>
+            <input inputMode="numeric" value={f.holdS} onChange={(e) => set({ holdS: e.target.value })} data-testid="client-hold" />
+          </label>
+          <label className="field check">
+            <input type="checkbox" checked={f.sendNothing} onChange={(e) => set({ sendNothing: e.target.checked })} />
+            <span>{t('client.sendNothing')}</span>
+          </label>
+        </div>
       )}
       <div className="row-burst" title={t('explain.burst')}>
         <label className="field">

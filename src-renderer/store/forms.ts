@@ -330,7 +330,7 @@ export function toFireOptions(form: ClientForm, target: { host: string; port: nu
     case 'hold': {
       const s = int(form.holdS, t('form.holdS'), 1, 600);
       if (!s.ok) return s;
-      return { ok: true, value: { ...base, mode: 'hold', holdS: s.value, clients, conns } };
+      return { ok: true, value: { ...base, mode: 'hold', holdS: s.value, ...(form.sendNothing ? { sendNothing: true } : {}), clients, conns } };
     }
   }
 }

@@ -228,9 +228,9 @@ function codeLineSince(l: Lesson, journal: AppState['journal'], from: number): n
   return null;
 }
 
-/** A lesson's fire starts from the plain client form: one GET, no body, no extra headers. */
+/** A lesson's fire starts from the plain client form: one GET, no body, no extra headers, something sent. */
 function defaultClientFormKeep(st: AppState): Partial<AppState['clientForm']> {
-  return { kind: 'request', method: 'GET', headers: '', body: '', clients: '1', conns: '1', timeoutS: st.clientForm.timeoutS || '15' };
+  return { kind: 'request', method: 'GET', headers: '', body: '', sendNothing: false, clients: '1', conns: '1', timeoutS: st.clientForm.timeoutS || '15' };
 }
 
 /**

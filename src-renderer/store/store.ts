@@ -107,7 +107,7 @@ export interface ClientSlice {
   setClientForm(patch: Partial<ClientForm>): void;
   fire(): Promise<void>;
   /** Fires what the client form says, with options the form has no field for (a lesson's). */
-  fireWith(extra: Partial<Pick<FireOptions, 'eofGraceMs' | 'sendNothing'>>): Promise<void>;
+  fireWith(extra: Partial<Pick<FireOptions, 'eofGraceMs'>>): Promise<void>;
   fireAgain(): Promise<void>;
 }
 

@@ -73,7 +73,11 @@ describe('client form', () => {
       ok: true,
       value: { mode: 'slow', slowMs: 50, sendNothing: true },
     });
-    expect(toFireOptions({ ...defaultClientForm(), kind: 'hold', holdS: '3' }, target)).toMatchObject({ ok: true, value: { mode: 'hold', holdS: 3 } });
+    const hold = toFireOptions({ ...defaultClientForm(), kind: 'hold', holdS: '3' }, target);
+    expect(hold).toMatchObject({ ok: true, value: { mode: 'hold', holdS: 3 } });
+    expect(hold.ok && hold.value.sendNothing).toBeFalsy(); // a request is sent, then the connection held
+    // Connect, say nothing, hang up after 1 s (the tutorial's client3.py hanging up, lesson "signals are not queued").
+    expect(toFireOptions({ ...defaultClientForm(), kind: 'hold', holdS: '1', sendNothing: true }, target)).toMatchObject({ ok: true, value: { mode: 'hold', holdS: 1, sendNothing: true } });
     expect(toFireOptions({ ...defaultClientForm(), kind: 'slow', slowMs: '0' }, target).ok).toBe(false);
   });
 
