@@ -205,7 +205,8 @@ export async function runCli(args: string[], opts: { input?: string; timeoutMs?:
       /* gone */
     }
   }, opts.timeoutMs ?? 30_000);
-  const [code] = (await once(proc, 'exit')) as [number | null];
+  // 'close', not 'exit': the last lines of its stdout and stderr may still be on their way at exit.
+  const [code] = (await once(proc, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }

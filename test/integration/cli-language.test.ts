@@ -29,7 +29,7 @@ async function serveOnce(env: NodeJS.ProcessEnv, args: string[] = []): Promise<s
   started.push(proc.pid!);
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = once(proc, 'exit');
+  const exited = once(proc, 'close');
   const portIn = (): string | undefined => (/127\.0\.0\.1:(\d+)/.exec(out) ?? /"type":"listening".*?"port":(\d+)/.exec(out))?.[1];
   await expect.poll(portIn, { timeout: 15_000 }).toBeTruthy();
   const port = portIn();

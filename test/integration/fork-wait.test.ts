@@ -33,8 +33,14 @@ it('fork, --reap wait: every zombies event balances and matches /proc', async ()
 
   const responses = await burst(run.port, '/hello', 60, 30);
   expect(responses.filter((r) => r.status === 200)).toHaveLength(60);
-  await until(() => run.of('exit').length === 60, 10_000);
-  await sleep(500);
+  expect(await until(() => run.of('exit').length === 60, 10_000)).toBe(true);
+  // Quiet: the master's last word on zombies is what /proc shows, and its books agree.
+  const settled = (): boolean => {
+    const left = zombieChildrenOf(run.pid);
+    return (run.of('zombies').at(-1)?.pids ?? []).join() === left.join() && run.of('fork').length - run.of('reap').length === left.length;
+  };
+  expect(await until(settled, 10_000)).toBe(true);
+  await sleep(300);
   watching = false;
   await watcher;
 

@@ -115,7 +115,14 @@ describe.skipIf(process.platform !== 'linux' || !python)('forkscope observe on t
     const summary = await burst(run, 30);
     expect(summary.outcomes.ok).toBe(30);
     expect(await until(() => zombieChildrenOf(run.server).length === 0 && childrenOf(run.server).length === 0, 5000)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300)); // a pass or two after the last exit
+    // The watcher's passes say so too, a pass or two after the last exit (traced: all 30 exits).
+    const tracing = run.of('observing')[0].tracing;
+    const seen = (): boolean => {
+      const exited = new Set(run.of('exit').map((e) => e.child));
+      return run.of('zombies').at(-1)?.count === 0 && (!tracing || exited.size === 30) && run.of('reap').length >= exited.size;
+    };
+    expect(await until(seen, 10_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
     expect(run.of('zombies').at(-1)?.count).toBe(0);
     // Each child seen exiting is seen reaped, by the server's own wait().
     const exits = new Set(run.of('exit').map((e) => e.child));
@@ -135,10 +142,13 @@ describe.skipIf(process.platform !== 'linux' || !python)('forkscope observe on t
     const run = await startObserve(example('reap-one-per-signal.py'));
     expect((await run.waitFor('sigchld-handler')).action).toBe('handler');
     await burst(run, 30);
+    // Every child has exited: whatever is left is a zombie, and stays one (no handler runs any more).
+    expect(await until(() => childrenOf(run.server).length === zombieChildrenOf(run.server).length, 10_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     const left = zombieChildrenOf(run.server);
     await run.waitFor('zombies', (e) => e.pids.join() === left.join());
     if (run.of('observing')[0].tracing) {
+      expect(await until(() => run.of('sigchld-sent').length >= 30 && run.of('reap').length >= 30 - left.length, 10_000)).toBe(true);
       const sent = run.of('sigchld-sent');
       expect(sent).toHaveLength(30);
       const merged = sent.filter((s) => s.result === 'merged').length;

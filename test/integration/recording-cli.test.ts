@@ -79,7 +79,7 @@ describe('serve --record, a burst from fire, then export har and replay', () => 
     await run.until((o) => count(o, /#\d+ closed/g) === 10 && count(o, /reaped worker/g) === 10);
     // A stop signal to the recorder alone is passed on to the master, which stops gracefully.
     process.kill(recorderPid, 'SIGTERM');
-    const [code] = (await once(run.proc, 'exit')) as [number | null];
+    const [code] = (await once(run.proc, 'close')) as [number | null];
     expect(code).toBe(0);
     live = run.stdout();
     stderr = run.stderr();

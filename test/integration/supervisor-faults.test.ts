@@ -58,9 +58,12 @@ it('restart works on the same port at once, and commands reach the new master', 
   expect((await sup.fire(fireOpts(port))).statuses).toEqual({ '200': 1 });
 
   sup.command({ cmd: 'set-reap', policy: 'loop' });
-  await new Promise((r) => setTimeout(r, 1000));
-  sup.flush();
-  expect(sup.summary().reap).toBe('loop');
+  await expect
+    .poll(() => {
+      sup.flush();
+      return sup.summary().reap;
+    }, { timeout: 10_000 })
+    .toBe('loop');
 
   await sup.stop();
   expect(() => sup.command({ cmd: 'reap-now' })).toThrow(/not running/);

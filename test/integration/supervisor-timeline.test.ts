@@ -15,6 +15,9 @@ it('one request in fork mode reads accept → fork → request → response → 
   const result = await sup.fire(fireOpts(master!.port, { mode: 'single' }));
   expect(result.statuses).toEqual({ '200': 1 });
   expect(await until(() => ofType(sup.history(), 'reap').length === 1, 10_000)).toBe(true);
+  // The worker's own events come through its pipe, which the master may read after the reap.
+  const storyTypes = ['accept', 'fork', 'request', 'response', 'exit', 'reap'];
+  expect(await until(() => storyTypes.every((type) => sup.history().some((e) => e.type === type)), 10_000)).toBe(true);
   await sleep(200);
   sup.flush();
   const h = sup.history();

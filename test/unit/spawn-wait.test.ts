@@ -26,7 +26,8 @@ describe('spawnProcess', () => {
       fds: [w2, w],
     });
     expect(pid).toBeGreaterThan(0);
-    expect(spawnMs).toBeLessThan(1000);
+    expect(spawnMs).toBeGreaterThanOrEqual(0);
+    expect(spawnMs).toBeLessThan(10_000); // measured, not a speed test (bench/ has those)
     closeFd(w);
     closeFd(w2);
     const res = await waitFor(pid);
