@@ -154,8 +154,8 @@ describe('lessons, checked against the kernel', () => {
         full: async () => {
           // The kernel's own count of finished handshakes waiting for accept() on that socket.
           // backlog 2: Linux holds backlog + 1 = 3, and the page says the same.
-          await expect.poll(() => listenQueue(master), { timeout: 5000, interval: 50 }).toBe(3);
-          await expect.poll(async () => Number(await testid('queue-length').textContent()), { timeout: 5000, interval: 50 }).toBe(3);
+          await expect.poll(() => listenQueue(master), { timeout: UI_TIMEOUT, interval: 50 }).toBe(3);
+          await expect.poll(async () => Number(await testid('queue-length').textContent()), { timeout: UI_TIMEOUT, interval: 50 }).toBe(3);
           await screenshot(page, 'lesson');
         },
       },
@@ -199,7 +199,7 @@ describe('lessons, checked against the kernel', () => {
         'none-left': async () => {
           // A child of a burst still finishing is a zombie for the moment before its SIGCHLD is
           // answered; the loop leaves none standing.
-          await expect.poll(() => zombieChildrenOf(master), { timeout: 3000, interval: 20 }).toEqual([]);
+          await expect.poll(() => zombieChildrenOf(master), { timeout: UI_TIMEOUT, interval: 20 }).toEqual([]);
         },
       },
     });

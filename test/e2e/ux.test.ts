@@ -108,23 +108,20 @@ describe('what a learner trips over', () => {
     try {
       await openApp(late);
       await on(late).node('master').first().waitFor({ timeout: UI_TIMEOUT });
-      await late.waitForTimeout(500);
-      expect(await drawn(late)).toEqual(early);
+      await expect.poll(() => drawn(late), { timeout: UI_TIMEOUT }).toEqual(early);
       // A reloaded page shows the running server's settings, not the defaults.
       await late.reload();
       await on(late).node('master').first().waitFor({ timeout: UI_TIMEOUT });
-      await late.waitForTimeout(500);
-      expect(await drawn(late)).toEqual(early);
+      await expect.poll(() => drawn(late), { timeout: UI_TIMEOUT }).toEqual(early);
       expect(await on(late).testid('app-select').inputValue()).toBe('slow');
       expect(await on(late).testid('server-port').inputValue()).toBe('0');
 
       await testid('server-stop').click();
       await expect.poll(() => web.descendants().length, { timeout: UI_TIMEOUT }).toBe(0);
       await openApp(late);
-      await late.waitForTimeout(500);
+      await expect.poll(() => late.locator('.queue-panel').innerText(), { timeout: UI_TIMEOUT }).toMatch(/Not listening/);
       expect(await drawn(late)).toEqual([]);
       const queue = await late.locator('.queue-panel').innerText();
-      expect(queue).toMatch(/Not listening/);
       expect(queue).not.toMatch(/Empty/);
     } finally {
       await late.close();

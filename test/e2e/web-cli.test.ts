@@ -19,14 +19,16 @@ afterEach(async () => {
   }
 });
 
-/** Starts a fork server with reap none through the bridge and makes 3 zombies; returns the master pid. */
-async function zombiesVia(url: string): Promise<number> {
+type Call = (channel: string, arg: unknown) => Promise<{ result?: any; error?: string }>;
+
+/** Runs `use` with the bridge's WebSocket of the app at `url` (the token from its address). */
+async function viaBridge<T>(url: string, use: (call: Call) => Promise<T>): Promise<T> {
   const u = new URL(url);
   const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`);
   await once(ws, 'open');
   let id = 0;
-  const call = (channel: string, arg: unknown) =>
-    new Promise<{ result?: any; error?: string }>((resolve) => {
+  const call: Call = (channel, arg) =>
+    new Promise((resolve) => {
       const mine = ++id;
       const onMessage = (data: Buffer) => {
         const m = JSON.parse(data.toString());
@@ -37,18 +39,33 @@ async function zombiesVia(url: string): Promise<number> {
       ws.on('message', onMessage);
       ws.send(JSON.stringify({ id: mine, channel, arg }));
     });
-  const started = await call('server:start', {
-    model: 'fork', reap: 'none', app: 'hello', interface: 'wsgi', host: '127.0.0.1', port: 0, backlog: 5,
-    workers: 2, maxRequests: 0, parentKeepsConn: false, childKeepsListener: false, keepAlive: false,
+  try {
+    return await use(call);
+  } finally {
+    ws.close();
+  }
+}
+
+/** Starts a fork server with reap none through the bridge and makes 3 zombies; returns the master pid. */
+async function zombiesVia(url: string): Promise<number> {
+  return viaBridge(url, async (call) => {
+    const started = await call('server:start', {
+      model: 'fork', reap: 'none', app: 'hello', interface: 'wsgi', host: '127.0.0.1', port: 0, backlog: 5,
+      workers: 2, maxRequests: 0, parentKeepsConn: false, childKeepsListener: false, keepAlive: false,
+    });
+    expect(started.error).toBeUndefined();
+    const { pid, port } = started.result.master;
+    const fired = await call('client:fire', {
+      url: `http://127.0.0.1:${port}/hello`, mode: 'burst', method: 'GET', headers: [], clients: 3, conns: 1, timeoutS: 30, allowRemote: false,
+    });
+    expect(fired.result.statuses).toEqual({ '200': 3 });
+    return pid;
   });
-  expect(started.error).toBeUndefined();
-  const { pid, port } = started.result.master;
-  const fired = await call('client:fire', {
-    url: `http://127.0.0.1:${port}/hello`, mode: 'burst', method: 'GET', headers: [], clients: 3, conns: 1, timeoutS: 30, allowRemote: false,
-  });
-  expect(fired.result.statuses).toEqual({ '200': 3 });
-  ws.close();
-  return pid;
+}
+
+/** The zombies the app's supervisor has seen in /proc (its observer samples at 10 Hz). */
+async function zombiesSeen(url: string): Promise<number> {
+  return viaBridge(url, async (call) => (await call('timeline:snapshot', null)).result?.summary?.zombies?.count ?? -1);
 }
 
 describe('forkscope web', () => {
@@ -76,7 +93,7 @@ describe('forkscope web', () => {
     await expect.poll(() => descendantsOf(web.pid).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
     const run = descendantsOf(web.pid);
     expect(run.map((p) => p.pid)).toContain(master);
-    await new Promise((r) => setTimeout(r, 500)); // the observer's next /proc sample (10 Hz) has them
+    await expect.poll(() => zombiesSeen(web.url), { timeout: 30_000 }).toBe(3); // and the supervisor's observer has sampled them
     const { code } = await web.stop();
     expect(code).toBe(0);
     for (const p of run) expect(readStat(p.pid)).toBeNull();
@@ -136,7 +153,7 @@ describe('npm start', () => {
       const url = /(http:\S+)/.exec(out)![1];
       const master = await zombiesVia(url);
       await expect.poll(() => descendantsOf(proc.pid!).filter((p) => p.state === 'Z').length, { timeout: 30_000 }).toBe(3);
-      await new Promise((r) => setTimeout(r, 500)); // and the observer has sampled them
+      await expect.poll(() => zombiesSeen(url), { timeout: 30_000 }).toBe(3); // and the observer has sampled them
       const run = descendantsOf(proc.pid!);
       expect(run.map((p) => p.pid)).toContain(master);
       // Ctrl+C: the terminal signals the whole foreground process group.

@@ -104,7 +104,8 @@ describe('forkscope fire against forkscope serve', () => {
     expect(s2.statuses).toEqual({ '200': 1 });
     const politeConnect = ofType(polite.events, 'client-connect')[0];
     const politeConnected = ofType(polite.events, 'client-connected')[0];
-    expect(politeConnected.ms).toBeLessThan(500);
+    // (no SYN sent again — a retry would take a second — and the kernel's own count says none)
+    expect(politeConnected.ms).toBeLessThan(900);
     expect(politeConnected.synRetries ?? 0).toBe(0);
     // ... the server's probe saw it queued ...
     await srv.waitFor('queue', (q) => q.length >= 1 && q.t >= politeConnect.t - 50);
@@ -114,7 +115,7 @@ describe('forkscope fire against forkscope serve', () => {
     const firstByte = ofType(polite.events, 'client-first-byte')[0];
     expect(firstByte.t).toBeGreaterThanOrEqual(timeoutErr.t);
     expect(firstByte.ms).toBeGreaterThan(1000); // it sat in the queue for most of the 2 s timeout
-    expect(politeConnected.t).toBeLessThan(timeoutErr.t - 1000);
+    expect(politeConnected.t).toBeLessThan(timeoutErr.t - 500); // connected well before the timeout, then waited
   });
 
   it('5. iterative, --backlog 1, slow app: a burst of 10 fills the queue and connects are delayed by SYN retries', async () => {
