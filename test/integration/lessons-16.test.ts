@@ -16,9 +16,9 @@ describe('item 6: SIGCHLD interrupts the master while it waits (EINTR), and the 
     const responses = await burst(run.port, '/hello', 10, 10);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(10);
     await run.waitForCount('exit', 10, 10_000);
+    await expect.poll(() => run.of('eintr').length, { timeout: 10_000 }).toBeGreaterThan(0);
     await sleep(300);
     const eintr = run.of('eintr');
-    expect(eintr.length).toBeGreaterThan(0);
     expect(eintr[0].call).toMatch(/poll/);
     // Said with what happened next: the call was issued again.
     expect(eintr.every((e) => e.restarted === true)).toBe(true);

@@ -22,6 +22,9 @@ async function zombieMaker(): Promise<{ proc: ChildProcess; pid: number; zombie:
   const zombie = Number(chunk.toString().trim());
   for (let i = 0; i < 200 && readStat(zombie)?.state !== 'Z'; i++) await sleep(10);
   expect(readStat(zombie)?.state).toBe('Z');
+  // The shell has become `sleep 30` and sleeps (a loaded machine may take a moment to get there).
+  const settled = (): boolean => readStat(proc.pid!)?.comm === 'sleep' && readStat(proc.pid!)?.state === 'S';
+  for (let i = 0; i < 500 && !settled(); i++) await sleep(10);
   return { proc, pid: proc.pid!, zombie };
 }
 
