@@ -344,8 +344,12 @@ export class Supervisor implements SupervisorApi {
       this.emit({ type: 'proc', procs: o.diff.changed, zombies: o.tree.zombies, full: o.full, ...(o.full ? {} : { gone: o.diff.gone }) }, 'kernel', o.t);
     }
     const run = this.run;
-    // While a dead master's last words drain, hold orphans back so `master-exit` comes first.
-    if (!(run && !run.master.running && run.exit === null)) this.orphans.observe(o.tree.orphans);
+    // A master that has died — Z or gone in /proc, its exit not heard yet, or its last words still
+    // draining — holds its orphans back, so `master-exit` comes first: the kernel reparents them
+    // at its death, a sample may see them before Node reports the exit.
+    const seen = run ? o.tree.procs.get(run.master.pid) : undefined;
+    const dying = run !== null && run.exit === null && (!run.master.running || !seen || seen.state === 'Z');
+    if (!dying) this.orphans.observe(o.tree.orphans);
 
     if (run?.master.running && run.stream.offsetMs !== null && o.tree.masterChildren) {
       const { report, resolved } = this.watch.check(o.t, run.account, o.tree.masterChildren);

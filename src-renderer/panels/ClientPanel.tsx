@@ -149,24 +149,19 @@ export function ClientPanel() {
           <textarea rows={4} className="mono" value={f.raw} onChange={(e) => set({ raw: e.target.value })} data-testid="client-raw" />
         </label>
       )}
-      {f.kind === 'slow' && (
+      {(f.kind === 'slow' || f.kind === 'hold') && (
         <div className="row2">
-          <label className="field">
-            <span>{t('client.slowMs')}</span>
-            <input inputMode="numeric" value={f.slowMs} onChange={(e) => set({ slowMs: e.target.value })} data-testid="client-slow-ms" />
-          </label>
-          <label className="field check">
-            <input type="checkbox" checked={f.sendNothing} onChange={(e) => set({ sendNothing: e.target.checked })} />
-            <span>{t('client.sendNothing')}</span>
-          </label>
-        </div>
-      )}
-      {f.kind === 'hold' && (
-        <div className="row2">
-          <label className="field">
-            <span>{t('client.holdS')}</span>
-            <input inputMode="numeric" value={f.holdS} onChange={(e) => set({ holdS: e.target.value })} data-testid="client-hold" />
-          </label>
+          {f.kind === 'slow' ? (
+            <label className="field">
+              <span>{t('client.slowMs')}</span>
+              <input inputMode="numeric" value={f.slowMs} onChange={(e) => set({ slowMs: e.target.value })} data-testid="client-slow-ms" />
+            </label>
+          ) : (
+            <label className="field">
+              <span>{t('client.holdS')}</span>
+              <input inputMode="numeric" value={f.holdS} onChange={(e) => set({ holdS: e.target.value })} data-testid="client-hold" />
+            </label>
+          )}
           <label className="field check">
             <input type="checkbox" checked={f.sendNothing} onChange={(e) => set({ sendNothing: e.target.checked })} />
             <span>{t('client.sendNothing')}</span>

@@ -31,7 +31,16 @@ it('SIGKILL to the master: zombies and live workers are reparented, then reaped 
 
   const all = [...zombies, ...alive].sort((a, b) => a - b);
   const reapedBySupervisor = () => ofType(sup.history(), 'reap').filter((r) => r.by === 'supervisor');
-  expect(await until(() => reapedBySupervisor().length === 7, 20_000)).toBe(true);
+  const story = () =>
+    JSON.stringify({
+      all,
+      exit: ofType(sup.history(), 'master-exit').length,
+      reparented: ofType(sup.history(), 'reparented').map((e) => e.child),
+      reaped: reapedBySupervisor().map((e) => e.child),
+      held: sup.orphanPids,
+      states: all.map((pid) => readStat(pid)?.state ?? null),
+    });
+  expect(await until(() => reapedBySupervisor().length === 7, 20_000), story()).toBe(true);
   await slow; // the clients end one way or another (their workers may die of SIGPIPE)
 
   const history = sup.history();
