@@ -48,6 +48,8 @@ export type ObserveSink = (event: ContractEvent) => void;
 
 const SIGCHLD_BIT = 1n << 16n; // signal n is bit n − 1
 const LISTEN_POLL_MS = 50;
+/** A server opening several listeners opens them in a row: without --port, the first one found is kept only once no other has appeared for this long. */
+const LISTEN_SETTLE_MS = 300;
 /** When nothing has moved for ACTIVE_MS, connections are listed every QUIET_DUMP_EVERY passes. */
 const ACTIVE_MS = 1000;
 const QUIET_DUMP_EVERY = 5;
@@ -442,6 +444,7 @@ function zombiesOf(procs: Map<number, TreeProc>, root: number): number[] {
 async function waitForListener(target: Target, diag: InetDiag, tree: ProcTree, holders: Holders, opts: ObserveOptions): Promise<Listener> {
   const timeoutMs = opts.listenTimeoutMs ?? 10_000;
   const deadline = now() + timeoutMs;
+  let firstSeen: number | null = null;
   for (;;) {
     const procs = tree.read(now());
     const root = procs.get(target.pid);
@@ -453,9 +456,13 @@ async function waitForListener(target: Target, diag: InetDiag, tree: ProcTree, h
     const live = [...procs.values()].filter((p) => p.state !== 'Z').map((p) => p.pid);
     holders.update(live, target.pid, now());
     const found = findListener(diag, holders, opts.port);
-    if (found) return found;
+    if (found) {
+      if (opts.port !== undefined) return found;
+      firstSeen ??= now();
+      if (now() - firstSeen >= LISTEN_SETTLE_MS) return found;
+    }
     if (opts.signal?.aborted) throw new ObserveError(O.stoppedEarly(String(opts.signal.reason ?? '')), 1);
-    if (now() > deadline) {
+    if (!found && now() > deadline) {
       const held = opts.port !== undefined ? portsHeld(diag, holders) : [];
       const s = Math.round(timeoutMs / 100) / 10;
       throw new ObserveError(held.length ? O.listensElsewhere(opts.port!, held) : O.neverListened(s, opts.port), 1);

@@ -111,7 +111,8 @@ describe.skipIf(process.platform !== 'linux' || !python)('forkscope observe --pi
     expect(shared.code).toBe(1);
     expect(shared.stderr).toMatch(new RegExp(`port ${port} is also served by another process`));
 
-    const two = `import socket, time\na = socket.socket(); a.bind(('127.0.0.1', 0)); a.listen(1)\nb = socket.socket(); b.bind(('127.0.0.1', 0)); b.listen(1)\ntime.sleep(60)\n`;
+    // The second port opens a moment after the first, as a server starting up opens them in a row.
+    const two = `import socket, time\na = socket.socket(); a.bind(('127.0.0.1', 0)); a.listen(1)\ntime.sleep(0.1)\nb = socket.socket(); b.bind(('127.0.0.1', 0)); b.listen(1)\ntime.sleep(60)\n`;
     const several = await runCli(['observe', '--listen-timeout', '5', '--', python!, '-c', two]);
     expect(several.code).toBe(2);
     expect(several.stderr).toMatch(/listens on ports \d+, \d+: choose one with --port/);
