@@ -48,8 +48,13 @@ export type ObserveSink = (event: ContractEvent) => void;
 
 const SIGCHLD_BIT = 1n << 16n; // signal n is bit n − 1
 const LISTEN_POLL_MS = 50;
-/** A server opening several listeners opens them in a row: without --port, the first one found is kept only once no other has appeared for this long. */
+/**
+ * A server opening several listeners opens them in a row: without --port, the first one found
+ * is kept only once its tree has been asleep this long with no other appearing (a process
+ * starved of the CPU shows R) — or, for a server with busy threads, once LISTEN_SETTLE_CAP_MS passed.
+ */
 const LISTEN_SETTLE_MS = 300;
+const LISTEN_SETTLE_CAP_MS = 2000;
 /** When nothing has moved for ACTIVE_MS, connections are listed every QUIET_DUMP_EVERY passes. */
 const ACTIVE_MS = 1000;
 const QUIET_DUMP_EVERY = 5;
@@ -445,6 +450,7 @@ async function waitForListener(target: Target, diag: InetDiag, tree: ProcTree, h
   const timeoutMs = opts.listenTimeoutMs ?? 10_000;
   const deadline = now() + timeoutMs;
   let firstSeen: number | null = null;
+  let quietSince = 0;
   for (;;) {
     const procs = tree.read(now());
     const root = procs.get(target.pid);
@@ -458,8 +464,10 @@ async function waitForListener(target: Target, diag: InetDiag, tree: ProcTree, h
     const found = findListener(diag, holders, opts.port);
     if (found) {
       if (opts.port !== undefined) return found;
-      firstSeen ??= now();
-      if (now() - firstSeen >= LISTEN_SETTLE_MS) return found;
+      const t = now();
+      firstSeen ??= t;
+      if ([...procs.values()].some((p) => p.state === 'R')) quietSince = t;
+      if (t - Math.max(firstSeen, quietSince) >= LISTEN_SETTLE_MS || t - firstSeen >= LISTEN_SETTLE_CAP_MS) return found;
     }
     if (opts.signal?.aborted) throw new ObserveError(O.stoppedEarly(String(opts.signal.reason ?? '')), 1);
     if (!found && now() > deadline) {

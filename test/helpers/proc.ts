@@ -59,6 +59,24 @@ export function isAlive(pid: number): boolean {
   return readStat(pid) !== null;
 }
 
+/**
+ * True when a single-threaded server is back in accept() with no SIGCHLD pending: every
+ * signal it was sent has been delivered and its handler has run (a handler interrupts accept,
+ * which is called again only after it returns).
+ */
+export function idleInAccept(pid: number): boolean {
+  try {
+    // Pending first, then where it sleeps: none pending, then in accept() means every handler has returned.
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const pending = (field: string): bigint => BigInt('0x' + (new RegExp(`^${field}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'));
+    const SIGCHLD = 1n << 16n; // signal n is bit n − 1
+    if (((pending('SigPnd') | pending('ShdPnd')) & SIGCHLD) !== 0n) return false;
+    return readFileSync(`/proc/${pid}/wchan`, 'latin1').trim() === 'inet_csk_accept';
+  } catch {
+    return false;
+  }
+}
+
 export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
