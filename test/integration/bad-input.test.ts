@@ -54,13 +54,16 @@ const CASES: Case[] = [
   },
 ];
 
-/** The events of the connection whose client port was `localPort`. */
-function connEvents(run: ServerRun, localPort: number) {
-  const accept = run.of('accept').find((a) => a.peer.port === localPort);
-  expect(accept, `an accept event for client port ${localPort}`).toBeTruthy();
-  const conn = accept!.conn;
+/** The connection the server accepted from client port `localPort` (its accept line may come after the answer). */
+async function connOf(run: ServerRun, localPort: number): Promise<number> {
+  return (await run.waitFor('accept', (a) => a.peer.port === localPort)).conn;
+}
+
+/** The events of connection `conn`, once it is closed. */
+async function connEvents(run: ServerRun, conn: number) {
+  await run.waitFor('close', (e) => e.conn === conn);
   const mine = run.events.filter((e) => 'conn' in e && e.conn === conn);
-  return { conn, mine, errors: mine.filter((e): e is EventOf<'error'> => e.type === 'error') };
+  return { mine, errors: mine.filter((e): e is EventOf<'error'> => e.type === 'error') };
 }
 
 describe.each(['iterative', 'fork'])('bad input with --model %s', (model) => {
@@ -85,9 +88,7 @@ describe.each(['iterative', 'fork'])('bad input with --model %s', (model) => {
       const res = parseResponse(ex.received);
       expect(res.status).toBe(c.status);
       expect(res.header('connection')).toBe('close');
-      const { conn } = connEvents(run, ex.localPort);
-      await run.waitFor('close', (e) => e.conn === conn);
-      const { mine, errors } = connEvents(run, ex.localPort);
+      const { mine, errors } = await connEvents(run, await connOf(run, ex.localPort));
       expect(errors).toHaveLength(1);
       expect(errors[0].code).toMatch(c.code);
       expect(errors[0].status).toBe(c.status);
@@ -108,9 +109,7 @@ describe.each(['iterative', 'fork'])('bad input with --model %s', (model) => {
     expect(parseResponse(ex.received).status).toBe(408);
     expect(waited).toBeGreaterThanOrEqual(900);
     expect(waited).toBeLessThan(8_000);
-    const { conn } = connEvents(run, ex.localPort);
-    await run.waitFor('close', (e) => e.conn === conn);
-    const { errors } = connEvents(run, ex.localPort);
+    const { errors } = await connEvents(run, await connOf(run, ex.localPort));
     expect(errors).toMatchObject([{ code: 'READ_TIMEOUT', status: 408 }]);
     expect(errors[0].message).toMatch(/sent no request within 1 s/);
     await goodRequestGets200();

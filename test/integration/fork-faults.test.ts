@@ -67,6 +67,7 @@ it('an app that no longer loads in the worker: a raw 500, exit 1', async () => {
     rmSync(file); // the master loaded it before listening; each new worker loads it again
     const res = await get(run.port, '/');
     expect(res.status).toBe(500);
+    await run.waitForCount('fork', 2); // the master's fork line may come after the worker's answer
     const fork = run.of('fork')[1];
     const err = await run.waitFor('error', (e) => e.pid === fork.child && e.code === 'APP_LOAD');
     expect(err.conn).toBe(fork.conn);
@@ -113,7 +114,8 @@ it('--worker-timeout: SIGTERM to a worker that runs too long, said with an event
   expect(sent).toMatchObject({ signal: 'SIGTERM', reason: 'worker-timeout' });
   const reap = await run.waitFor('reap', (e) => e.child === fork.child);
   expect(reap.signal).toBe('SIGTERM');
-  expect(sent.t - fork.t).toBeGreaterThanOrEqual(900);
+  // Counted from the spawn's start, as the master counts it (fork.t is stamped once posix_spawn returned).
+  expect(sent.t - (fork.t - fork.spawnMs)).toBeGreaterThanOrEqual(900);
   await client;
   expect((await run.stop()).code).toBe(0);
 }, 30_000);
@@ -159,6 +161,7 @@ it('--max-zombies: at the cap the master stops accepting, and resumes once they 
   run.send({ cmd: 'reap-now' });
   await run.waitFor('accepting', (e) => e.on);
   expect((await waiting).status).toBe(200);
+  await run.waitForCount('accept', 4);
   expect(run.of('accept')).toHaveLength(4);
 
   // set-reap loop: from the next SIGCHLD on, every exit is collected.

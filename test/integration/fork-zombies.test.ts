@@ -15,6 +15,8 @@ it('fork, --reap none: 30 requests leave 30 real zombies until reap-now', async 
     expect(res.body).toContain('Hello world');
   }
 
+  // The master's fork line may reach us just after the worker's answer did.
+  await run.waitForCount('fork', 30);
   const forks = run.of('fork');
   expect(forks).toHaveLength(30);
   const pids = forks.map((f) => f.child);

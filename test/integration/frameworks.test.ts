@@ -6,6 +6,9 @@ import { killAllServers, startServer } from '../helpers/server';
 
 afterAll(() => killAllServers());
 
+/** Events in the order they happened: in the fork model each worker's lines are relayed by the master, in the order it reads their pipes. */
+const byTime = <T extends { t: number }>(events: T[]): T[] => [...events].sort((a, b) => a.t - b.t);
+
 describe.each(['iterative', 'fork'])('with --model %s', (model) => {
   it('Hono (--interface fetch) answers a text route, a param route and a JSON POST', async () => {
     const run = await startServer(['test/fixtures/hono-app.mjs', '--interface', 'fetch', '--model', model, '--port', '0']);
@@ -20,8 +23,8 @@ describe.each(['iterative', 'fork'])('with --model %s', (model) => {
     expect(JSON.parse(created.text)).toEqual({ created: { id: 7, name: 'Ada' }, via: 'hono' });
     expect((await request(run.port, 'GET', '/no-such-route')).status).toBe(404);
     await run.waitForCount('response', 4);
-    expect(run.of('request').map((r) => `${r.method} ${r.path}`)).toEqual(['GET /', 'GET /users/42?q=find', 'POST /users', 'GET /no-such-route']);
-    expect(run.of('response').map((r) => r.status)).toEqual([200, 200, 201, 404]);
+    expect(byTime(run.of('request')).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /', 'GET /users/42?q=find', 'POST /users', 'GET /no-such-route']);
+    expect(byTime(run.of('response')).map((r) => r.status)).toEqual([200, 200, 201, 404]);
     expect(run.of('error')).toEqual([]);
     expect((await run.stop()).code).toBe(0);
   });
@@ -40,7 +43,7 @@ describe.each(['iterative', 'fork'])('with --model %s', (model) => {
     expect((await request(run.port, 'GET', '/boom')).status).toBe(500);
     expect((await request(run.port, 'GET', '/')).status).toBe(200);
     await run.waitForCount('response', 5);
-    expect(run.of('response').map((r) => r.status)).toEqual([200, 200, 201, 500, 200]);
+    expect(byTime(run.of('response')).map((r) => r.status)).toEqual([200, 200, 201, 500, 200]);
     expect((await run.stop()).code).toBe(0);
   });
 });
