@@ -127,7 +127,7 @@ describe('record, save, open, replay (issue 13)', () => {
     // Just before the burst: the burst's first client connect (after the reap).
     const reapAt = events.findIndex((e) => e.type === 'reap');
     const burstAt = events.findIndex((e, i) => i > reapAt && e.type === 'client-connect');
-    await setScrubber(events[burstAt].t - 0.002);
+    await setScrubber((events[burstAt - 1].t + events[burstAt].t) / 2);
     await expect.poll(() => numberIn('zombie-count'), { timeout: UI_TIMEOUT }).toBe(0);
     expect(await cursor()).toBe(burstAt);
 
