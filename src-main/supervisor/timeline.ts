@@ -4,6 +4,7 @@
 // 60 a second, one array each, never one message per event.
 import type { ForkscopeEvent, Source } from '../../server-core/events';
 import { now as clockNow } from '../../server-core/clock';
+import { FirstByteHold } from './first-byte-hold';
 import { Ring } from './history';
 import { applyEvent, cloneSummary, emptySummary } from './summary';
 import type { Batch, Snapshot, Summary } from './types';
@@ -65,6 +66,7 @@ export class Timeline {
   private lagAt = 0;
   private readonly snapshotEvents: number;
   private readonly now: () => number;
+  private readonly firstBytes = new FirstByteHold();
   /** Batches delivered so far (for tests and the benchmark). */
   batches = 0;
 
@@ -82,6 +84,7 @@ export class Timeline {
   push(event: ForkscopeEvent, source: Source): void {
     event.source = source;
     this.noteLag(this.now() - event.t);
+    this.firstBytes.arrived(event);
     this.pending.push(event);
     this.schedule();
   }
@@ -148,7 +151,8 @@ export class Timeline {
     let n = this.pending.length;
     if (!all) {
       n = 0;
-      while (n < this.pending.length && this.pending[n].t <= cutoff) n++;
+      // A held first byte holds what came after it too: the history stays in time order.
+      while (n < this.pending.length && this.pending[n].t <= cutoff && !this.firstBytes.holds(this.pending[n], now)) n++;
     }
     if (n === 0) {
       this.schedule();
@@ -160,6 +164,7 @@ export class Timeline {
     for (const e of out) {
       applyEvent(this.summaryState, e);
       this.history.push(e);
+      this.firstBytes.released(e);
     }
     for (const e of out) for (const fn of this.released) fn(e);
     if (this.subscribers.size) {

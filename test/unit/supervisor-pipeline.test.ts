@@ -5,6 +5,7 @@ import type { ForkscopeEvent } from '../../server-core/events';
 import { Ring } from '../../src-main/supervisor/history';
 import { LineSplitter, parseEvent } from '../../src-main/supervisor/ndjson';
 import { Timeline } from '../../src-main/supervisor/timeline';
+import { FIRST_BYTE_HOLD_MS } from '../../src-main/supervisor/first-byte-hold';
 import { applyEvent, cloneSummary, emptySummary } from '../../src-main/supervisor/summary';
 import { serveArgs, defaultRunConfig } from '../../src-main/supervisor/argv';
 import { explainExit } from '../../src-main/supervisor/supervisor';
@@ -61,6 +62,34 @@ describe('Timeline', () => {
     expect(all.map((e) => e.source)).toEqual(['client', 'server', 'server']);
     expect(got[0].seq).toBe(0);
     expect(got[1].seq).toBe(1);
+    tl.dispose();
+  });
+
+  it('holds a client\'s first byte until the server\'s word on that connection has come through its pipe', () => {
+    let clock = 1000;
+    const tl = new Timeline({ reorderMs: 20, maxReorderMs: 20, now: () => clock });
+    const got: ForkscopeEvent[] = [];
+    tl.subscribe((b) => got.push(...b.events));
+    tl.push(ev(900, 'client-connected', { id: 1, localPort: 40000 }), 'client');
+    tl.push(ev(901, 'accept', { conn: 7, peer: { address: '127.0.0.1', port: 40000 } }), 'server');
+    tl.push(ev(950, 'client-first-byte', { id: 1 }), 'client');
+    tl.push(ev(960, 'client-done', { id: 1, status: 200 }), 'client');
+    clock = 1100; // all ripe by the window, but the worker's request (t 910) is still in a pipe
+    tl.flush();
+    expect(got.map((e) => e.type)).toEqual(['client-connected', 'accept']);
+    tl.push(ev(910, 'request', { conn: 7 }), 'server');
+    clock = 1200;
+    tl.flush();
+    expect(got.map((e) => e.t)).toEqual([900, 901, 910, 950, 960]);
+    // A first byte the server never speaks of waits no longer than FIRST_BYTE_HOLD_MS.
+    tl.push(ev(1300, 'client-connected', { id: 2, localPort: 40001 }), 'client');
+    tl.push(ev(1310, 'client-first-byte', { id: 2 }), 'client');
+    clock = 1400;
+    tl.flush();
+    expect(got).toHaveLength(6);
+    clock = 1310 + FIRST_BYTE_HOLD_MS;
+    tl.flush();
+    expect(got).toHaveLength(7);
     tl.dispose();
   });
 
