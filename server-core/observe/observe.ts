@@ -79,6 +79,11 @@ export class Watch {
   /** Each process's ProcInfo, made again only when its /proc reading or fd count moved. */
   private readonly infos = new Map<number, { from: TreeProc; info: ProcInfo }>();
   private lastTree = new Map<number, TreeProc>();
+  /**
+   * Children gone from /proc with no wait4 record yet, while tracing (pid → when seen gone): the
+   * record fires as wait4 returns, after the child left /proc, so it may come one pass late.
+   */
+  private readonly unrecorded = new Map<number, number>();
   private zombieKey = '';
   private queue = { length: -1, backlog: -1 };
   private handler: string | null = null;
@@ -243,7 +248,7 @@ export class Watch {
     const records = this.trace?.read() ?? [];
 
     const out: ContractEvent[] = [];
-    const at = (time: number, input: Input): void => void out.push({ ...input, t: time, pid: root, basis: 'observed' } as ContractEvent);
+    const at = this.collector(out);
 
     for (const r of records) this.traced(r, at);
     this.procChanges(procs, t, at);
@@ -313,6 +318,9 @@ export class Watch {
         at(t, { type: 'exit', child: pid, via: 'proc' });
       }
     }
+    // Still no wait4 record a pass later: the reap was not traced (another tracer, a full buffer).
+    for (const [pid, goneAt] of this.unrecorded) this.reapOnce(pid, goneAt, 'proc', at);
+    this.unrecorded.clear();
     for (const [pid, before] of this.lastTree) {
       if (procs.has(pid) || pid === root) continue;
       const still = readStat(pid);
@@ -322,7 +330,8 @@ export class Watch {
         this.said.add(pid);
         at(t, { type: 'exit', child: pid, via: 'proc' });
       }
-      this.reapOnce(pid, t, 'proc', at);
+      if (this.trace && !this.reaped.has(pid)) this.unrecorded.set(pid, t);
+      else this.reapOnce(pid, t, 'proc', at);
     }
     this.lastTree = procs;
 
@@ -420,9 +429,24 @@ export class Watch {
     this.close({ zombies, orphans, ended }, this.target.started && (code !== 0 || signal !== null) ? 1 : 0);
   }
 
+  /** Collects events into `out`, as observed, in the name of the server. */
+  private collector(out: ContractEvent[]): (t: number, e: Input) => void {
+    const root = this.target.pid;
+    return (time, input) => void out.push({ ...input, t: time, pid: root, basis: 'observed' } as ContractEvent);
+  }
+
+  /** Stops the passes; the reaps a last pass left waiting for their wait4 record are said now. */
   private halt(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (!this.unrecorded.size) return;
+    const out: ContractEvent[] = [];
+    const at = this.collector(out);
+    for (const r of this.trace?.read() ?? []) this.traced(r, at);
+    for (const [pid, goneAt] of this.unrecorded) this.reapOnce(pid, goneAt, 'proc', at);
+    this.unrecorded.clear();
+    out.sort((a, b) => a.t - b.t);
+    for (const e of out) this.sink(e);
   }
 
   private close(left: { zombies: number[]; orphans: number[]; ended: number[] }, code: number): void {

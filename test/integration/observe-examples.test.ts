@@ -149,13 +149,15 @@ describe.skipIf(process.platform !== 'linux' || !python)('forkscope observe on t
     await run.waitFor('sigchld-handler', (e) => e.action === 'handler'); // installed just after listen(): a first pass may come before it
     await burst(run, 30);
     // Every child has exited: whatever is left is a zombie, and stays one (no handler runs any more).
-    expect(await until(() => childrenOf(run.server).length === zombieChildrenOf(run.server).length, 10_000)).toBe(true);
+    expect(await until(() => childrenOf(run.server).length === zombieChildrenOf(run.server).length, 10_000), 'every child exited').toBe(true);
     // And the server has handled every SIGCHLD it will ever get: it is back in accept(), none pending.
-    expect(await until(() => idleInAccept(run.server), 10_000)).toBe(true);
+    expect(await until(() => idleInAccept(run.server), 10_000), 'the server back in accept() with no SIGCHLD pending').toBe(true);
     const left = zombieChildrenOf(run.server);
-    await run.waitFor('zombies', (e) => e.pids.join() === left.join());
+    const said = await run.waitFor('zombies', (e) => e.pids.join() === left.join()).catch(() => null);
+    expect(said?.pids, `the watcher's zombies (last said: ${run.of('zombies').at(-1)?.pids.join() ?? 'none'})`).toEqual(left);
     if (run.of('observing')[0].tracing) {
-      expect(await until(() => run.of('sigchld-sent').length >= 30 && run.of('reap').length >= 30 - left.length, 10_000)).toBe(true);
+      const counted = await until(() => run.of('sigchld-sent').length >= 30 && run.of('reap').length >= 30 - left.length, 10_000);
+      expect(counted, `traced: ${run.of('sigchld-sent').length} SIGCHLDs sent of 30, ${run.of('reap').length} reaps for ${30 - left.length}`).toBe(true);
       const sent = run.of('sigchld-sent');
       expect(sent).toHaveLength(30);
       const merged = sent.filter((s) => s.result === 'merged').length;
