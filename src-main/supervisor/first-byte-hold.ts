@@ -27,6 +27,8 @@ export class FirstByteHold {
 
   /** Takes note of an event as it arrives (before the reorder window). */
   arrived(e: ForkscopeEvent): void {
+    // A new run (one timeline lasts the app's life): its server may report accepts or not.
+    if (e.type === 'listening' || e.type === 'observing') return this.forgetAll();
     if (e.source === 'client') {
       if (e.type === 'client-connected') remember(this.portOf, e.id, e.localPort);
       return;
@@ -39,6 +41,13 @@ export class FirstByteHold {
     } else if (e.type === 'request' || e.type === 'error' || e.type === 'response') {
       if (e.conn !== undefined) remember(this.heard, e.conn, true);
     }
+  }
+
+  private forgetAll(): void {
+    this.portOf.clear();
+    this.connOf.clear();
+    this.heard.clear();
+    this.reporting = false;
   }
 
   /** True while `e` is a first byte whose connection the server has not yet been heard on. */

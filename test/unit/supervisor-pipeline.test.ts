@@ -90,6 +90,13 @@ describe('Timeline', () => {
     clock = 1310 + FIRST_BYTE_HOLD_MS;
     tl.flush();
     expect(got).toHaveLength(7);
+    // A later run of a server that reports no accepts (observe): nothing waits.
+    tl.push(ev(2400, 'observing', {}), 'kernel');
+    tl.push(ev(2410, 'client-connected', { id: 3, localPort: 40002 }), 'client');
+    tl.push(ev(2420, 'client-first-byte', { id: 3 }), 'client');
+    clock = 2500;
+    tl.flush();
+    expect(got).toHaveLength(10);
     tl.dispose();
   });
 
