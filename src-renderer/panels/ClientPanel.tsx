@@ -6,6 +6,7 @@ import { burstSize, targetUrl, type ClientKind } from '../store/forms';
 import { useApp, useAppShallow } from '../store/react';
 import { fireTarget } from '../store/store';
 import { Panel } from './Panel';
+import { NumberField } from './NumberField';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'];
 const CLIENT_KINDS: ClientKind[] = ['request', 'raw', 'slow', 'hold'];
@@ -152,15 +153,9 @@ export function ClientPanel() {
       {(f.kind === 'slow' || f.kind === 'hold') && (
         <div className="row2">
           {f.kind === 'slow' ? (
-            <label className="field">
-              <span>{t('client.slowMs')}</span>
-              <input inputMode="numeric" value={f.slowMs} onChange={(e) => set({ slowMs: e.target.value })} data-testid="client-slow-ms" />
-            </label>
+            <NumberField label={t('client.slowMs')} value={f.slowMs} onChange={(v) => set({ slowMs: v })} testid="client-slow-ms" />
           ) : (
-            <label className="field">
-              <span>{t('client.holdS')}</span>
-              <input inputMode="numeric" value={f.holdS} onChange={(e) => set({ holdS: e.target.value })} data-testid="client-hold" />
-            </label>
+            <NumberField label={t('client.holdS')} value={f.holdS} onChange={(v) => set({ holdS: v })} testid="client-hold" />
           )}
           <label className="field check">
             <input type="checkbox" checked={f.sendNothing} onChange={(e) => set({ sendNothing: e.target.checked })} />
@@ -169,19 +164,10 @@ export function ClientPanel() {
         </div>
       )}
       <div className="row-burst" title={t('explain.burst')}>
-        <label className="field">
-          <span>{t('client.clients')}</span>
-          <input inputMode="numeric" value={f.clients} onChange={(e) => set({ clients: e.target.value })} data-testid="burst-clients" />
-        </label>
+        <NumberField label={t('client.clients')} value={f.clients} onChange={(v) => set({ clients: v })} testid="burst-clients" />
         <span className="times">×</span>
-        <label className="field">
-          <span>{t('client.conns')}</span>
-          <input inputMode="numeric" value={f.conns} onChange={(e) => set({ conns: e.target.value })} data-testid="burst-conns" />
-        </label>
-        <label className="field">
-          <span>{t('client.timeout')}</span>
-          <input inputMode="numeric" value={f.timeoutS} onChange={(e) => set({ timeoutS: e.target.value })} data-testid="client-timeout" />
-        </label>
+        <NumberField label={t('client.conns')} value={f.conns} onChange={(v) => set({ conns: v })} testid="burst-conns" />
+        <NumberField label={t('client.timeout')} value={f.timeoutS} onChange={(v) => set({ timeoutS: v })} testid="client-timeout" />
       </div>
       <div className="target muted small mono">{t('client.target', { url })}</div>
       {!running && <div className="muted small" data-testid="client-not-running">{orphansListen ? t('client.orphansListen') : t('client.notRunning')}</div>}

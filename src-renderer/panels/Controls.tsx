@@ -9,6 +9,7 @@ import { useApp } from '../store/react';
 import { Panel } from './Panel';
 import { Refusal, useRefusal } from './Refusal';
 import { plain, RichText } from './RichText';
+import { NumberField } from './NumberField';
 
 const MODELS: Model[] = ['iterative', 'fork', 'prefork'];
 const REAP_POLICIES: ReapPolicy[] = ['none', 'wait', 'loop'];
@@ -100,14 +101,8 @@ export function Controls() {
             <option value="custom">{t('controls.customApp')}</option>
           </select>
         </label>
-        <label className="field" title={t('explain.port')}>
-          <span>{t('controls.port')}</span>
-          <input inputMode="numeric" value={form.port} disabled={locked} onChange={(e) => setForm({ port: e.target.value })} data-testid="server-port" />
-        </label>
-        <label className="field" title={t('explain.backlog')}>
-          <span>{t('controls.backlog')}</span>
-          <input inputMode="numeric" value={form.backlog} disabled={locked} onChange={(e) => setForm({ backlog: e.target.value })} data-testid="backlog-input" />
-        </label>
+        <NumberField label={t('controls.port')} title={t('explain.port')} value={form.port} disabled={locked} onChange={(v) => setForm({ port: v })} testid="server-port" />
+        <NumberField label={t('controls.backlog')} title={t('explain.backlog')} value={form.backlog} disabled={locked} onChange={(v) => setForm({ backlog: v })} testid="backlog-input" />
       </div>
       {form.appChoice !== 'custom' ? (
         <RichText className="why clamp" title={plain(t(`apps.${form.appChoice as BuiltinApp}`))} text={t(`apps.${form.appChoice as BuiltinApp}`)} />
@@ -136,18 +131,9 @@ export function Controls() {
       {form.model === 'prefork' && (
         <>
           <div className="row3">
-            <label className="field" title={t('explain.workers')}>
-              <span>{t('controls.workers')}</span>
-              <input inputMode="numeric" value={form.workers} disabled={locked} onChange={(e) => setForm({ workers: e.target.value })} data-testid="workers-input" />
-            </label>
-            <label className="field" title={t('explain.workerConnections')}>
-              <span>{t('controls.workerConnections')}</span>
-              <input inputMode="numeric" value={form.workerConnections} disabled={locked} onChange={(e) => setForm({ workerConnections: e.target.value })} data-testid="worker-connections-input" />
-            </label>
-            <label className="field" title={t('explain.maxRequests')}>
-              <span>{t('controls.maxRequests')}</span>
-              <input inputMode="numeric" value={form.maxRequests} disabled={locked} onChange={(e) => setForm({ maxRequests: e.target.value })} data-testid="max-requests-input" />
-            </label>
+            <NumberField label={t('controls.workers')} title={t('explain.workers')} value={form.workers} disabled={locked} onChange={(v) => setForm({ workers: v })} testid="workers-input" />
+            <NumberField label={t('controls.workerConnections')} title={t('explain.workerConnections')} value={form.workerConnections} disabled={locked} onChange={(v) => setForm({ workerConnections: v })} testid="worker-connections-input" />
+            <NumberField label={t('controls.maxRequests')} title={t('explain.maxRequests')} value={form.maxRequests} disabled={locked} onChange={(v) => setForm({ maxRequests: v })} testid="max-requests-input" />
           </div>
           <p className="why clamp1" title={t(workersKind)}>
             {t(workersKind)}
@@ -167,10 +153,7 @@ export function Controls() {
           <input type="checkbox" checked={form.childKeepsListener} disabled={locked} onChange={(e) => setForm({ childKeepsListener: e.target.checked })} data-testid="child-keeps-listener" />
           <span>{t('controls.childKeepsListener')}</span>
         </label>
-        <label className="field inline" title={t('explain.nofile')}>
-          <span>{t('controls.nofile')}</span>
-          <input inputMode="numeric" value={form.nofile} placeholder={t('controls.nofilePlaceholder')} disabled={locked} onChange={(e) => setForm({ nofile: e.target.value })} data-testid="nofile-input" />
-        </label>
+        <NumberField label={t('controls.nofile')} className="inline" title={t('explain.nofile')} value={form.nofile} placeholder={t('controls.nofilePlaceholder')} disabled={locked} onChange={(v) => setForm({ nofile: v })} testid="nofile-input" />
         {running && form.parentKeepsConn && (
           <button type="button" className="action" onClick={() => runFds(command({ cmd: 'release-fds' }))} title={t('explain.releaseFds')} data-testid="release-fds">
             {t('controls.releaseFds')}
@@ -180,22 +163,10 @@ export function Controls() {
       </fieldset>
 
         <div className="row3">
-          <label className="field" title={t('explain.maxZombies')}>
-            <span>{t('controls.maxZombies')}</span>
-            <input inputMode="numeric" value={form.maxZombies} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ maxZombies: e.target.value })} data-testid="max-zombies-input" />
-          </label>
-          <label className="field" title={t('explain.workerTimeout')}>
-            <span>{t('controls.workerTimeout')}</span>
-            <input inputMode="numeric" value={form.workerTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ workerTimeoutS: e.target.value })} data-testid="worker-timeout-input" />
-          </label>
-          <label className="field" title={t('explain.readTimeout')}>
-            <span>{t('controls.readTimeout')}</span>
-            <input inputMode="numeric" value={form.readTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ readTimeoutS: e.target.value })} data-testid="read-timeout-input" />
-          </label>
-          <label className="field" title={t('explain.bodyTimeout')}>
-            <span>{t('controls.bodyTimeout')}</span>
-            <input inputMode="numeric" value={form.bodyTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(e) => setForm({ bodyTimeoutS: e.target.value })} data-testid="body-timeout-input" />
-          </label>
+          <NumberField label={t('controls.maxZombies')} title={t('explain.maxZombies')} value={form.maxZombies} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(v) => setForm({ maxZombies: v })} testid="max-zombies-input" />
+          <NumberField label={t('controls.workerTimeout')} title={t('explain.workerTimeout')} value={form.workerTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(v) => setForm({ workerTimeoutS: v })} testid="worker-timeout-input" />
+          <NumberField label={t('controls.readTimeout')} title={t('explain.readTimeout')} value={form.readTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(v) => setForm({ readTimeoutS: v })} testid="read-timeout-input" />
+          <NumberField label={t('controls.bodyTimeout')} title={t('explain.bodyTimeout')} value={form.bodyTimeoutS} placeholder={t('controls.defaultPlaceholder')} disabled={locked} onChange={(v) => setForm({ bodyTimeoutS: v })} testid="body-timeout-input" />
         </div>
       </details>
 

@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import { exampleCommand, OBSERVE_EXAMPLES, toObserveConfig, type ObserveExample } from '../store/forms';
 import { useApp } from '../store/react';
 import { Panel } from './Panel';
+import { NumberField } from './NumberField';
 
 function WatchedStatus() {
   const observed = useApp((s) => s.run.observed);
@@ -78,17 +79,11 @@ export function ObservePanel() {
         </>
       ) : (
         <>
-          <label className="field">
-            <span>{t('observe.pid')}</span>
-            <input inputMode="numeric" value={form.pid} disabled={locked} onChange={(e) => setForm({ pid: e.target.value })} data-testid="observe-pid" />
-          </label>
+          <NumberField label={t('observe.pid')} value={form.pid} disabled={locked} onChange={(v) => setForm({ pid: v })} testid="observe-pid" />
           <p className="why">{t('observe.pidHelp')}</p>
         </>
       )}
-      <label className="field" title={t('observe.portHelp')}>
-        <span>{t('observe.port')}</span>
-        <input inputMode="numeric" value={form.port} disabled={locked} placeholder={t('observe.portPlaceholder')} onChange={(e) => setForm({ port: e.target.value })} data-testid="observe-port" />
-      </label>
+      <NumberField label={t('observe.port')} title={t('observe.portHelp')} value={form.port} placeholder={t('observe.portPlaceholder')} disabled={locked} onChange={(v) => setForm({ port: v })} testid="observe-port" />
 
       {!cfg.ok && <p className="form-error">{cfg.error}</p>}
       <div className="buttons">
